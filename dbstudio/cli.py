@@ -1,0 +1,146 @@
+"""The ``dbstudio`` command line.
+
+Compiler commands (``validate`` and, as their issues land, ``import``, ``export``, ``diff``, ``lint``,
+``bundle``) are pure: they read a file (``-`` for stdin), write stdout unless ``-o``, and need no
+database. ``serve`` runs the web app on the embedded default unless DATABASE_URL/REDIS_URL say otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def read_input(path: str, max_bytes: int = 50 * 1024 * 1024) -> str:
+    """Read a file, or stdin for ``-``, refusing oversized input and invalid UTF-8 with a clear message."""
+    raw = sys.stdin.buffer.read(max_bytes + 1) if path == "-" else _read_file(path, max_bytes)
+    if len(raw) > max_bytes:
+        raise CliError(f"{path}: larger than {max_bytes} bytes")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise CliError(f"{path}: line {line}, column {column}: not valid UTF-8") from None
+
+
+def _read_file(path: str, max_bytes: int) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise CliError(f"{path}: {exc.strerror}") from None
+
+
+def write_output(text: str, output: str | None, stdout: TextIO) -> None:
+    if output and output != "-":
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        stdout.write(text)
+
+
+class CliError(Exception):
+    pass
+
+
+def load_json(text: str, path: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CliError(f"{path}: line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+
+
+def cmd_validate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from designs.compiler.validate import validate
+
+    data = load_json(read_input(args.file), args.file)
+    doc, problems = validate(data)
+    if doc is None:
+        for problem in problems:
+            stderr.write(f"{args.file}: {problem}\n")
+        stderr.write(f"{len(problems)} error{'s' if len(problems) != 1 else ''}\n")
+        return EXIT_INVALID
+    stdout.write(f"{args.file}: valid ({len(doc.tables)} tables, {len(doc.relationships)} relationships)\n")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dbstudio.settings")
+    import django
+    from django.conf import settings
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=0)
+    import uvicorn
+
+    mode = "PostgreSQL" if "postgresql" in settings.DATABASES["default"]["ENGINE"] else "SQLite"
+    stdout.write(
+        f"DB Studio on http://{args.host}:{args.port}/  ({mode}, data in {settings.DATA_DIR};"
+        f" {'Redis' if settings.REDIS_URL else 'embedded'} channels and tasks)\n"
+    )
+    stdout.flush()
+    uvicorn.run(
+        "dbstudio.asgi:application",
+        host=args.host,
+        port=args.port,
+        log_level="info" if args.verbose else "warning",
+        reload=False,
+    )
+    return EXIT_OK
+
+
+def cmd_manage(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dbstudio.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["dbstudio manage", *args.rest])
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dbstudio", description="DB Studio: design databases together.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    serve = sub.add_parser("serve", help="run migrations, then the web app (ASGI)", description=cmd_serve.__doc__)
+    serve.add_argument("--host", default=os.environ.get("DBSTUDIO_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("DBSTUDIO_PORT", "8000")))
+    serve.add_argument("-v", "--verbose", action="store_true", help="log every request")
+    serve.set_defaults(func=cmd_serve)
+
+    validate = sub.add_parser(
+        "validate",
+        help="check a design document; exit 1 with every error and its path",
+        description="Validate a design document (JSON). Prints every error with its JSON path.",
+    )
+    validate.add_argument("file", metavar="FILE", help="a design document, or - for stdin")
+    validate.set_defaults(func=cmd_validate)
+
+    manage = sub.add_parser("manage", help="run a Django management command (createsuperuser, ...)")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args, stdout, stderr))
+    except CliError as exc:
+        stderr.write(f"dbstudio {args.command}: {exc}\n")
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,183 @@
+"""Persistence: designs, their immutable revisions, named versions, members and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+
+from designs.compiler.document import Document
+
+
+class Role(models.TextChoices):
+    """A member's role. Each role can do everything the roles below it can."""
+
+    OWNER = "owner"
+    EDITOR = "editor"
+    COMMENTER = "commenter"
+    VIEWER = "viewer"
+
+
+ROLE_RANK = {Role.VIEWER: 1, Role.COMMENTER: 2, Role.EDITOR: 3, Role.OWNER: 4}
+
+
+def empty_document(name: str) -> dict[str, Any]:
+    return Document(name=name).to_data()
+
+
+def unique_slug(name: str) -> str:
+    base = slugify(name)[:40].strip("-") or "design"
+    return f"{base}-{secrets.token_hex(3)}"
+
+
+class Design(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_designs")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=64, unique=True)
+    description = models.TextField(blank=True, default="")
+    document = models.JSONField(default=dict)
+    revision_number = models.PositiveIntegerField(default=0, help_text="number of the latest revision")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def create(cls, owner: Any, name: str, document: dict[str, Any] | None = None) -> Design:
+        """Create a design owned by ``owner`` with its first revision."""
+        with transaction.atomic():
+            design = cls.objects.create(
+                owner=owner, name=name, slug=unique_slug(name), document=document or empty_document(name)
+            )
+            Membership.objects.create(design=design, user=owner, role=Role.OWNER)
+            design.save_document(design.document, author=owner, message="Created")
+        return design
+
+    def save_document(self, document: dict[str, Any], author: Any, message: str = "") -> Revision:
+        """Store a validated document as the current one and freeze it as the next revision.
+
+        The row lock makes concurrent saves take numbers one after another.
+        """
+        with transaction.atomic():
+            locked = Design.objects.select_for_update().get(pk=self.pk)
+            number = locked.revision_number + 1
+            revision = Revision.objects.create(
+                design=locked, number=number, document=document, author=author, message=message
+            )
+            Design.objects.filter(pk=self.pk).update(
+                document=document, revision_number=F("revision_number") + 1, updated_at=timezone.now()
+            )
+        self.refresh_from_db()
+        return revision
+
+    def role_of(self, user: Any) -> str | None:
+        if not user or not user.is_authenticated:
+            return None
+        membership = self.memberships.filter(user=user).first()
+        return membership.role if membership else None
+
+
+class Revision(models.Model):
+    """An immutable, numbered snapshot of a design's document."""
+
+    design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    document = models.JSONField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    message = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["design", "number"], name="uq_revision_design_number")]
+
+    def __str__(self) -> str:
+        return f"{self.design} r{self.number}"
+
+
+class Version(models.Model):
+    """A named revision, such as ``v1.2``."""
+
+    design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="versions")
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="versions")
+    label = models.CharField(max_length=50)
+    notes = models.TextField(blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["design", "label"], name="uq_version_design_label")]
+
+    def __str__(self) -> str:
+        return f"{self.design} {self.label}"
+
+
+class Membership(models.Model):
+    design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [models.UniqueConstraint(fields=["design", "user"], name="uq_membership_design_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} of {self.design}"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only its hash is stored; the token itself is shown once."""
+
+    PREFIX = "dbs_"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, default="token")
+    token_hash = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=12, help_text="the first characters, to tell tokens apart")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hint}…)"
+
+    @classmethod
+    def issue(cls, user: Any, name: str = "token") -> tuple[ApiToken, str]:
+        """Create a token for ``user``; returns the row and the secret (never stored)."""
+        secret = cls.PREFIX + secrets.token_urlsafe(32)
+        row = cls.objects.create(user=user, name=name or "token", token_hash=hash_token(secret), hint=secret[:10])
+        return row, secret
+
+    @classmethod
+    def authenticate(cls, secret: str) -> Any | None:
+        row = (
+            cls.objects.select_related("user")
+            .filter(token_hash=hash_token(secret), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if row is None:
+            return None
+        # Touch at most once a minute: a busy client should not write on every request.
+        now = timezone.now()
+        if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
+            cls.objects.filter(pk=row.pk).update(last_used_at=now)
+        return row.user

@@ -1,0 +1,31 @@
+"""Who may do what to a design. Every API endpoint and websocket goes through ``design_for``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja.errors import HttpError
+
+from designs.models import ROLE_RANK, Design, Membership, Role
+
+
+def has_role(role: str | None, needed: Role) -> bool:
+    return role is not None and ROLE_RANK[Role(role)] >= ROLE_RANK[needed]
+
+
+def design_for(user: Any, design_id: int, needed: Role) -> tuple[Design, str]:
+    """The design and the user's role in it, if the user has at least ``needed``.
+
+    A non-member gets 404, so the existence of a design is not revealed; a member whose
+    role is too low gets 403 naming the role needed.
+    """
+    membership = (
+        Membership.objects.select_related("design", "design__owner")
+        .filter(design_id=design_id, user=user)
+        .first()
+    )
+    if membership is None:
+        raise HttpError(404, "Design not found")
+    if not has_role(membership.role, needed):
+        raise HttpError(403, f"This needs the {needed.value} role; you are {membership.role}")
+    return membership.design, membership.role

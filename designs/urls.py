@@ -1,0 +1,15 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from designs import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("designs/", views.design_list, name="design-list"),
+    path("d/<slug:slug>/", views.design_editor, name="design-editor"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/tokens/", views.tokens, name="tokens"),
+    path("accounts/tokens/<int:token_id>/revoke/", views.revoke_token, name="token-revoke"),
+]

@@ -1,0 +1,110 @@
+"""The ``dbstudio`` command line: exit codes, stdin, errors, and ``serve`` answering HTTP."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from dbstudio.cli import main
+
+VALID = {"format": 1, "name": "x", "tables": [{"id": "t", "name": "a", "columns": []}]}
+
+
+def run(argv: list[str], stdin: bytes | None = None, monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    if stdin is not None and monkeypatch is not None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+    code = main(argv, stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_validate_accepts_a_valid_file(tmp_path: Path) -> None:
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps(VALID))
+    code, out, _ = run(["validate", str(path)])
+    assert code == 0 and "valid (1 tables" in out
+
+
+def test_validate_lists_every_error_with_its_path_and_exits_1(tmp_path: Path) -> None:
+    bad = {"tables": [{"id": "t", "name": "a", "columns": [{"id": "c", "name": "x", "type": {"name": "nope"}}]}], "x": 1}
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps(bad))
+    code, _, err = run(["validate", str(path)])
+    assert code == 1
+    assert "tables[0].columns[0].type.name" in err and "x: unknown field" in err and "2 errors" in err
+
+
+def test_validate_reads_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = run(["validate", "-"], stdin=json.dumps(VALID).encode(), monkeypatch=monkeypatch)
+    assert code == 0 and out.startswith("-: valid")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'{"a": ', "line 1, column 7"),
+        (b"\n\n\xff", "line 3, column 1: not valid UTF-8"),
+        (b"", "line 1, column 1"),
+    ],
+)
+def test_validate_reports_unreadable_input_with_a_position(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "d.json"
+    path.write_bytes(content)
+    code, _, err = run(["validate", str(path)])
+    assert code == 1 and message in err
+
+
+def test_validate_reports_a_missing_file() -> None:
+    code, _, err = run(["validate", "/nonexistent/design.json"])
+    assert code == 1 and "No such file" in err
+
+
+def test_every_subcommand_has_help() -> None:
+    for command in ["serve", "validate", "manage"]:
+        result = subprocess.run([sys.executable, "-m", "dbstudio.cli", command, "--help"], capture_output=True, text=True)
+        assert result.returncode == 0 and "usage: dbstudio" in result.stdout, command
+
+
+def free_port(preferred: int) -> int:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", preferred))
+            return preferred
+        except OSError:
+            s.bind(("127.0.0.1", 0))
+            return int(s.getsockname()[1])
+
+
+def test_serve_migrates_an_empty_data_dir_and_answers_openapi(tmp_path: Path) -> None:
+    port = free_port(8765)
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
+    env["DBSTUDIO_DATA_DIR"] = str(tmp_path / "data")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "dbstudio.cli", "serve", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/openapi.json", timeout=2) as response:
+                    schema = json.load(response)
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise AssertionError(server.stdout.read().decode() if server.stdout else "no output") from None
+                time.sleep(0.3)
+        assert "/api/designs/{design_id}/document" in schema["paths"]
+        assert (tmp_path / "data" / "dbstudio.sqlite3").exists()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
