@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from designs.models import ApiToken, Design, Membership, Revision, Version
 
@@ -23,7 +24,7 @@ class RevisionAdmin(admin.ModelAdmin):
     list_filter = ["design"]
     readonly_fields = ["design", "number", "document", "author", "message", "created_at"]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Revision | None = None) -> bool:
         return False  # revisions are immutable
 
 

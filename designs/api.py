@@ -34,6 +34,13 @@ from designs.schemas import (
 
 router = Router(tags=["designs"])
 
+
+class ApiRequest(HttpRequest):
+    """A request that passed authentication: ``auth`` is the user."""
+
+    auth: Any
+
+
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 
 
@@ -80,14 +87,14 @@ def checked_document(data: Any, prefix: str = "") -> dict[str, Any]:
 
 
 @router.get("/designs", response=list[DesignOut])
-def list_designs(request: HttpRequest) -> list[dict[str, Any]]:
+def list_designs(request: ApiRequest) -> list[dict[str, Any]]:
     memberships = Membership.objects.filter(user=request.auth).select_related("design", "design__owner")
     memberships = memberships.order_by("-design__updated_at")
     return [design_out(m.design, m.role) for m in memberships]
 
 
 @router.post("/designs", response={201: DesignOut, **ERRORS})
-def create_design(request: HttpRequest, payload: DesignIn) -> Status[dict[str, Any]]:
+def create_design(request: ApiRequest, payload: DesignIn) -> Status[dict[str, Any]]:
     document = None
     if payload.document is not None:
         document = checked_document(payload.document, prefix="document")
@@ -101,13 +108,13 @@ def create_design(request: HttpRequest, payload: DesignIn) -> Status[dict[str, A
 
 
 @router.get("/designs/{design_id}", response={200: DesignOut, **ERRORS})
-def get_design(request: HttpRequest, design_id: int) -> dict[str, Any]:
+def get_design(request: ApiRequest, design_id: int) -> dict[str, Any]:
     design, role = design_for(request.auth, design_id, Role.VIEWER)
     return design_out(design, role)
 
 
 @router.patch("/designs/{design_id}", response={200: DesignOut, **ERRORS})
-def update_design(request: HttpRequest, design_id: int, payload: DesignPatch) -> dict[str, Any]:
+def update_design(request: ApiRequest, design_id: int, payload: DesignPatch) -> dict[str, Any]:
     design, role = design_for(request.auth, design_id, Role.EDITOR)
     fields = payload.model_dump(exclude_unset=True, exclude_none=True)
     for field, value in fields.items():
@@ -118,7 +125,7 @@ def update_design(request: HttpRequest, design_id: int, payload: DesignPatch) ->
 
 
 @router.delete("/designs/{design_id}", response={204: None, **ERRORS})
-def delete_design(request: HttpRequest, design_id: int) -> Status[None]:
+def delete_design(request: ApiRequest, design_id: int) -> Status[None]:
     design, _ = design_for(request.auth, design_id, Role.OWNER)
     with transaction.atomic():
         Version.objects.filter(design=design).delete()
@@ -127,7 +134,7 @@ def delete_design(request: HttpRequest, design_id: int) -> Status[None]:
 
 
 @router.get("/designs/{design_id}/document", response={200: dict[str, Any], **ERRORS})
-def get_document(request: HttpRequest, design_id: int) -> dict[str, Any]:
+def get_document(request: ApiRequest, design_id: int) -> dict[str, Any]:
     design, _ = design_for(request.auth, design_id, Role.VIEWER)
     return design.document
 
@@ -142,7 +149,7 @@ def get_document(request: HttpRequest, design_id: int) -> dict[str, Any]:
         }
     },
 )
-def put_document(request: HttpRequest, design_id: int) -> dict[str, Any]:
+def put_document(request: ApiRequest, design_id: int) -> dict[str, Any]:
     """Replace the document. It is validated first; an invalid one changes nothing (422 lists every error)."""
     design, _ = design_for(request.auth, design_id, Role.EDITOR)
     if len(request.body) > settings.DBSTUDIO_MAX_DOCUMENT_BYTES:
@@ -159,7 +166,7 @@ def put_document(request: HttpRequest, design_id: int) -> dict[str, Any]:
 
 
 @router.get("/designs/{design_id}/revisions", response={200: list[RevisionOut], **ERRORS})
-def list_revisions(request: HttpRequest, design_id: int, limit: int = 100, before: int | None = None) -> list[Any]:
+def list_revisions(request: ApiRequest, design_id: int, limit: int = 100, before: int | None = None) -> list[Any]:
     design, _ = design_for(request.auth, design_id, Role.VIEWER)
     revisions = design.revisions.select_related("author").defer("document")
     if before is not None:
@@ -168,7 +175,7 @@ def list_revisions(request: HttpRequest, design_id: int, limit: int = 100, befor
 
 
 @router.get("/designs/{design_id}/revisions/{number}", response={200: RevisionDetailOut, **ERRORS})
-def get_revision(request: HttpRequest, design_id: int, number: int) -> dict[str, Any]:
+def get_revision(request: ApiRequest, design_id: int, number: int) -> dict[str, Any]:
     design, _ = design_for(request.auth, design_id, Role.VIEWER)
     revision = design.revisions.select_related("author").filter(number=number).first()
     if revision is None:
@@ -187,13 +194,13 @@ def version_out(version: Version) -> dict[str, Any]:
 
 
 @router.get("/designs/{design_id}/versions", response={200: list[VersionOut], **ERRORS})
-def list_versions(request: HttpRequest, design_id: int) -> list[dict[str, Any]]:
+def list_versions(request: ApiRequest, design_id: int) -> list[dict[str, Any]]:
     design, _ = design_for(request.auth, design_id, Role.VIEWER)
     return [version_out(v) for v in design.versions.select_related("revision", "created_by")]
 
 
 @router.post("/designs/{design_id}/versions", response={201: VersionOut, 409: ErrorOut, **ERRORS})
-def create_version(request: HttpRequest, design_id: int, payload: VersionIn) -> Status[dict[str, Any]]:
+def create_version(request: ApiRequest, design_id: int, payload: VersionIn) -> Status[dict[str, Any]]:
     design, _ = design_for(request.auth, design_id, Role.EDITOR)
     number = payload.revision or design.revision_number
     revision = design.revisions.filter(number=number).first()
@@ -218,13 +225,13 @@ def member_out(membership: Membership) -> dict[str, Any]:
 
 
 @router.get("/designs/{design_id}/members", response={200: list[MemberOut], **ERRORS})
-def list_members(request: HttpRequest, design_id: int) -> list[dict[str, Any]]:
+def list_members(request: ApiRequest, design_id: int) -> list[dict[str, Any]]:
     design, _ = design_for(request.auth, design_id, Role.VIEWER)
     return [member_out(m) for m in design.memberships.select_related("user")]
 
 
 @router.post("/designs/{design_id}/members", response={200: MemberOut, 201: MemberOut, **ERRORS})
-def add_member(request: HttpRequest, design_id: int, payload: MemberIn) -> Status[dict[str, Any]]:
+def add_member(request: ApiRequest, design_id: int, payload: MemberIn) -> Status[dict[str, Any]]:
     """Add a member by username or email, or change an existing member's role (owner only)."""
     design, _ = design_for(request.auth, design_id, Role.OWNER)
     User = get_user_model()
@@ -243,7 +250,7 @@ def add_member(request: HttpRequest, design_id: int, payload: MemberIn) -> Statu
 
 
 @router.delete("/designs/{design_id}/members/{username}", response={204: None, **ERRORS})
-def remove_member(request: HttpRequest, design_id: int, username: str) -> Status[None]:
+def remove_member(request: ApiRequest, design_id: int, username: str) -> Status[None]:
     """Remove a member (owner), or leave a design yourself (any member)."""
     leaving = username == request.auth.get_username()
     design, _ = design_for(request.auth, design_id, Role.VIEWER if leaving else Role.OWNER)
@@ -257,6 +264,6 @@ def remove_member(request: HttpRequest, design_id: int, username: str) -> Status
 
 
 def ensure_an_owner_remains(design: Design, membership: Membership, new_role: str | None) -> None:
-    if membership.role == Role.OWNER and new_role != Role.OWNER:
-        if not design.memberships.filter(role=Role.OWNER).exclude(pk=membership.pk).exists():
-            raise HttpError(403, "A design must keep at least one owner")
+    losing_an_owner = membership.role == Role.OWNER and new_role != Role.OWNER
+    if losing_an_owner and not design.memberships.filter(role=Role.OWNER).exclude(pk=membership.pk).exists():
+        raise HttpError(403, "A design must keep at least one owner")

@@ -20,9 +20,7 @@ def design_for(user: Any, design_id: int, needed: Role) -> tuple[Design, str]:
     role is too low gets 403 naming the role needed.
     """
     membership = (
-        Membership.objects.select_related("design", "design__owner")
-        .filter(design_id=design_id, user=user)
-        .first()
+        Membership.objects.select_related("design", "design__owner").filter(design_id=design_id, user=user).first()
     )
     if membership is None:
         raise HttpError(404, "Design not found")

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,11 +27,18 @@ class TokenForm(forms.Form):
     name = forms.CharField(max_length=100, initial="token", widget=forms.TextInput(attrs={"placeholder": "laptop CLI"}))
 
 
-class SignupForm(UserCreationForm):
+class SignupForm(UserCreationForm[User]):
     email = forms.EmailField(required=False, help_text="Optional; teammates can invite you by it.")
 
-    class Meta(UserCreationForm.Meta):
+    class Meta:
+        model = User
         fields = ("username", "email")
+
+
+def authenticated(request: HttpRequest) -> User:
+    """The logged-in user of a ``login_required`` view."""
+    assert isinstance(request.user, User)
+    return request.user
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -56,7 +64,7 @@ def design_list(request: HttpRequest) -> HttpResponse:
         design = Design.create(owner=request.user, name=form.cleaned_data["name"])
         return redirect("design-editor", slug=design.slug)
     memberships = (
-        Membership.objects.filter(user=request.user)
+        Membership.objects.filter(user=authenticated(request))
         .select_related("design", "design__owner")
         .order_by("-design__updated_at")
     )
@@ -99,7 +107,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         _, new_token = ApiToken.issue(request.user, form.cleaned_data["name"])
         form = TokenForm()
-    rows = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True)
+    rows = ApiToken.objects.filter(user=authenticated(request), revoked_at__isnull=True)
     return render(request, "accounts/tokens.html", {"tokens": rows, "form": form, "new_token": new_token})
 
 

@@ -19,7 +19,9 @@ from dbstudio.cli import main
 VALID = {"format": 1, "name": "x", "tables": [{"id": "t", "name": "a", "columns": []}]}
 
 
-def run(argv: list[str], stdin: bytes | None = None, monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[int, str, str]:
+def run(
+    argv: list[str], stdin: bytes | None = None, monkeypatch: pytest.MonkeyPatch | None = None
+) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     if stdin is not None and monkeypatch is not None:
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
@@ -35,7 +37,10 @@ def test_validate_accepts_a_valid_file(tmp_path: Path) -> None:
 
 
 def test_validate_lists_every_error_with_its_path_and_exits_1(tmp_path: Path) -> None:
-    bad = {"tables": [{"id": "t", "name": "a", "columns": [{"id": "c", "name": "x", "type": {"name": "nope"}}]}], "x": 1}
+    bad = {
+        "tables": [{"id": "t", "name": "a", "columns": [{"id": "c", "name": "x", "type": {"name": "nope"}}]}],
+        "x": 1,
+    }
     path = tmp_path / "d.json"
     path.write_text(json.dumps(bad))
     code, _, err = run(["validate", str(path)])
@@ -70,7 +75,9 @@ def test_validate_reports_a_missing_file() -> None:
 
 def test_every_subcommand_has_help() -> None:
     for command in ["serve", "validate", "manage"]:
-        result = subprocess.run([sys.executable, "-m", "dbstudio.cli", command, "--help"], capture_output=True, text=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "dbstudio.cli", command, "--help"], capture_output=True, text=True
+        )
         assert result.returncode == 0 and "usage: dbstudio" in result.stdout, command
 
 
@@ -90,7 +97,9 @@ def test_serve_migrates_an_empty_data_dir_and_answers_openapi(tmp_path: Path) ->
     env["DBSTUDIO_DATA_DIR"] = str(tmp_path / "data")
     server = subprocess.Popen(
         [sys.executable, "-m", "dbstudio.cli", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 60

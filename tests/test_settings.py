@@ -19,7 +19,11 @@ PROBE = (
 
 
 def settings_with(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")
+    }
     clean |= {"DBSTUDIO_DATA_DIR": str(tmp_path / "data")} | env
     return subprocess.run([sys.executable, "-c", PROBE], env=clean, capture_output=True, text=True)
 

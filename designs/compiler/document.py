@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StringConstraints
 
 FORMAT = 1
 
@@ -67,19 +67,70 @@ PORTABLE_TYPES: dict[str, set[str]] = {
     "raw": set(),
 }
 TypeName = Literal[
-    "smallint", "integer", "bigint", "smallserial", "serial", "bigserial", "numeric", "real", "double",
-    "money", "boolean", "text", "varchar", "char", "citext", "bytea", "date", "time", "timetz",
-    "timestamp", "timestamptz", "interval", "uuid", "json", "jsonb", "xml", "inet", "cidr", "macaddr",
-    "tsvector", "year", "enum", "raw",
+    "smallint",
+    "integer",
+    "bigint",
+    "smallserial",
+    "serial",
+    "bigserial",
+    "numeric",
+    "real",
+    "double",
+    "money",
+    "boolean",
+    "text",
+    "varchar",
+    "char",
+    "citext",
+    "bytea",
+    "date",
+    "time",
+    "timetz",
+    "timestamp",
+    "timestamptz",
+    "interval",
+    "uuid",
+    "json",
+    "jsonb",
+    "xml",
+    "inet",
+    "cidr",
+    "macaddr",
+    "tsvector",
+    "year",
+    "enum",
+    "raw",
 ]
 assert set(get_args(TypeName)) == set(PORTABLE_TYPES)
 INTEGER_TYPES = frozenset({"smallint", "integer", "bigint", "smallserial", "serial", "bigserial"})
 
 
 class Model(BaseModel):
-    """Base for every document object: unknown keys are errors, so typos never pass silently."""
+    """Base for every document object.
 
-    model_config = ConfigDict(extra="forbid", validate_default=False, str_strip_whitespace=False)
+    Unknown keys are errors, so typos never pass silently; types are strict, so ``"nullable": "yes"``
+    is an error rather than a guess.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True, validate_default=False)
+
+
+def _scalar(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise ValueError("must be a string, number, boolean or null")
+
+
+Scalar = Annotated[
+    str | int | float | bool | None,
+    PlainValidator(_scalar, json_schema_input_type=str | int | float | bool | None),
+]
+
+
+def _format_number(value: Any) -> Any:
+    if isinstance(value, bool) or value != 1:
+        raise ValueError("must be 1")
+    return value
 
 
 class Point(Model):
@@ -102,7 +153,7 @@ class ColumnType(Model):
     name: TypeName
     length: int | None = Field(default=None, ge=1, le=1_073_741_823)
     precision: int | None = Field(default=None, ge=0, le=1000)
-    scale: int | None = Field(default=None, ge=-1000, le=1000)
+    scale: int | None = Field(default=None, ge=0, le=1000)
     array: int = Field(default=0, ge=0, le=6, description="array dimensions; 0 for a scalar")
     unsigned: bool = False
     enum: Id | None = Field(default=None, description="id of the enum when name is 'enum'")
@@ -113,7 +164,7 @@ class ColumnDefault(Model):
     """A default: a literal value (quoted by the emitter) or an SQL expression (emitted as written)."""
 
     kind: Literal["literal", "expression"]
-    value: str | int | float | bool | None
+    value: Scalar
 
 
 class Identity(Model):
@@ -235,8 +286,6 @@ class Table(Model):
     growth_rows_per_month: int | None = Field(default=None, ge=0)
     tags: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{1,40}$")]] = Field(default_factory=list)
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
     def column(self, column_id: str) -> Column | None:
         return next((c for c in self.columns if c.id == column_id), None)
 
@@ -271,8 +320,6 @@ class Enum(Model):
     schema_: Name | None = Field(default=None, alias="schema")
     values: list[Annotated[str, StringConstraints(min_length=1, max_length=63)]] = Field(min_length=1)
     comment: str | None = None
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
 class Note(Model):
@@ -392,7 +439,7 @@ class Settings(Model):
 class Document(Model):
     """A whole design. ``format`` tells which layout it has; see ``upgrade()``."""
 
-    format: Literal[1] = 1
+    format: Annotated[Literal[1], PlainValidator(_format_number, json_schema_input_type=Literal[1])] = 1
     name: Name = "Untitled design"
     description: str | None = None
     settings: Settings = Field(default_factory=Settings)

@@ -8,6 +8,7 @@ for their type. Both passes report everything they find, not just the first prob
 
 from __future__ import annotations
 
+import string
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -71,7 +72,7 @@ def load(data: Any) -> Document:
 
 def _structural(error: Any) -> Problem:
     loc = [part for part in error["loc"] if not (isinstance(part, str) and "[" in part)]
-    message = error["msg"]
+    message = error["msg"].removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         message = "unknown field"
     elif error["type"] == "literal_error":
@@ -83,6 +84,7 @@ def check(doc: Document) -> Iterator[Problem]:
     """The semantic pass over a structurally valid document."""
     yield from _check_ids(doc)
     yield from _check_names(doc)
+    yield from _check_naming(doc)
     enum_ids = {e.id for e in doc.enums}
     tables = {t.id: t for t in doc.tables}
     roles = {r.id for r in doc.security.roles} | {"public"}
@@ -96,15 +98,22 @@ def check(doc: Document) -> Iterator[Problem]:
                 yield Problem(f"enums[{ei}].values", f"value {value!r} appears {count} times")
     for ai, pattern in enumerate(doc.access_patterns):
         path = f"access_patterns[{ai}]"
-        table = tables.get(pattern.table)
-        if table is None:
+        pattern_table = tables.get(pattern.table)
+        if pattern_table is None:
             yield Problem(f"{path}.table", f"no table with id {pattern.table!r}")
             continue
         for field in ("equality", "range", "select", "contains", "text_search"):
-            yield from _columns_exist(table, getattr(pattern, field), f"{path}.{field}")
-        yield from _columns_exist(table, [o.column for o in pattern.order_by], f"{path}.order_by")
-        if not (pattern.sql or pattern.equality or pattern.range or pattern.order_by or pattern.contains
-                or pattern.text_search or pattern.where):
+            yield from _columns_exist(pattern_table, getattr(pattern, field), f"{path}.{field}")
+        yield from _columns_exist(pattern_table, [o.column for o in pattern.order_by], f"{path}.order_by")
+        if not (
+            pattern.sql
+            or pattern.equality
+            or pattern.range
+            or pattern.order_by
+            or pattern.contains
+            or pattern.text_search
+            or pattern.where
+        ):
             yield Problem(path, "give the query as sql or as equality/range/order_by/contains/text_search columns")
     yield from _check_security(doc, tables, roles)
     for ni, note in enumerate(doc.notes):
@@ -177,6 +186,9 @@ def _check_names(doc: Document) -> Iterator[Problem]:
                 for oi, o in enumerate(getattr(t, kind)):
                     if o.name:
                         yield (schema, o.name), f"tables[{ti}].{kind}[{oi}].name"
+            for ci, c in enumerate(t.checks):
+                if c.name:
+                    yield (schema, t.name, c.name), f"tables[{ti}].checks[{ci}].name"
         for ri, r in enumerate(doc.relationships):
             table = doc.table(r.from_table)
             if r.name and table is not None:
@@ -200,9 +212,11 @@ def _check_table(table: Table, path: str, enum_ids: set[str]) -> Iterator[Proble
     if table.primary_key:
         yield from _columns_exist(table, table.primary_key.columns, f"{path}.primary_key.columns")
         for i, column_id in enumerate(table.primary_key.columns):
-            column = table.column(column_id)
-            if column is not None and column.nullable:
-                yield Problem(f"{path}.primary_key.columns[{i}]", f"primary-key column {column.name!r} must be NOT NULL")
+            pk_column = table.column(column_id)
+            if pk_column is not None and pk_column.nullable:
+                yield Problem(
+                    f"{path}.primary_key.columns[{i}]", f"primary-key column {pk_column.name!r} must be NOT NULL"
+                )
     for ui, unique in enumerate(table.uniques):
         yield from _columns_exist(table, unique.columns, f"{path}.uniques[{ui}].columns")
     for xi, index in enumerate(table.indexes):
@@ -211,7 +225,9 @@ def _check_table(table: Table, path: str, enum_ids: set[str]) -> Iterator[Proble
             if (key.column is None) == (key.expression is None):
                 yield Problem(f"{ipath}.columns[{ki}]", "give exactly one of column or expression")
             elif key.column is not None and table.column(key.column) is None:
-                yield Problem(f"{ipath}.columns[{ki}].column", f"no column with id {key.column!r} in table {table.name!r}")
+                yield Problem(
+                    f"{ipath}.columns[{ki}].column", f"no column with id {key.column!r} in table {table.name!r}"
+                )
         yield from _columns_exist(table, index.include, f"{ipath}.include")
         if index.include and index.method not in ("btree", "gist", "spgist"):
             yield Problem(f"{ipath}.include", f"a {index.method} index cannot INCLUDE columns")
@@ -256,9 +272,13 @@ def _check_column(column: Column, path: str, enum_ids: set[str]) -> Iterator[Pro
             yield Problem(f"{path}.default", "a generated column cannot have a default")
         if column.identity is not None:
             yield Problem(f"{path}.generated", "a column cannot be both identity and generated")
-    if column.default is not None and column.default.kind == "expression":
-        if not isinstance(column.default.value, str) or not column.default.value.strip():
-            yield Problem(f"{path}.default.value", "an expression default must be non-empty SQL text")
+    default = column.default
+    if (
+        default is not None
+        and default.kind == "expression"
+        and not (isinstance(default.value, str) and default.value.strip())
+    ):
+        yield Problem(f"{path}.default.value", "an expression default must be non-empty SQL text")
 
 
 def _check_partitioning(table: Table, path: str) -> Iterator[Problem]:
@@ -272,6 +292,9 @@ def _check_partitioning(table: Table, path: str) -> Iterator[Problem]:
     yield from _duplicates(
         (((p.name,), f"{path}.partitions[{pi}].name") for pi, p in enumerate(part.partitions)), "partition name"
     )
+    defaults = [pi for pi, p in enumerate(part.partitions) if p.is_default]
+    for pi in defaults[1:]:
+        yield Problem(f"{path}.partitions[{pi}]", "only one default partition is allowed")
     for pi, p in enumerate(part.partitions):
         ppath = f"{path}.partitions[{pi}]"
         if p.is_default:
@@ -281,7 +304,9 @@ def _check_partitioning(table: Table, path: str) -> Iterator[Problem]:
         if part.strategy == "list" and not p.values:
             yield Problem(f"{ppath}.values", "a list partition needs values")
         if part.strategy == "range" and (len(p.from_values) != len(part.key) or len(p.to_values) != len(part.key)):
-            yield Problem(ppath, f"a range partition needs from_values and to_values, one per key part ({len(part.key)})")
+            yield Problem(
+                ppath, f"a range partition needs from_values and to_values, one per key part ({len(part.key)})"
+            )
         if part.strategy == "hash":
             if p.modulus is None or p.remainder is None:
                 yield Problem(ppath, "a hash partition needs modulus and remainder")
@@ -313,6 +338,11 @@ def _check_relationship(doc: Document, rel: Any, path: str, tables: dict[str, Ta
 
 def _check_security(doc: Document, tables: dict[str, Table], roles: set[str]) -> Iterator[Problem]:
     role_ids = {r.id for r in doc.security.roles}
+    yield from _role_cycles(doc)
+    yield from _duplicates(
+        (((p.table, p.name), f"security.policies[{pi}].name") for pi, p in enumerate(doc.security.policies)),
+        "policy name",
+    )
     for ri, role in enumerate(doc.security.roles):
         for i, parent in enumerate(role.inherits):
             if parent not in role_ids:
@@ -344,3 +374,45 @@ def _check_security(doc: Document, tables: dict[str, Table], roles: set[str]) ->
             yield Problem(f"{path}.using", "an INSERT policy takes only with_check")
         if policy.command in ("select", "delete") and policy.with_check is not None:
             yield Problem(f"{path}.with_check", f"a {policy.command.upper()} policy takes only using")
+
+
+def _role_cycles(doc: Document) -> Iterator[Problem]:
+    """Report each membership edge that closes a loop (a role cannot end up a member of itself)."""
+    index = {r.id: ri for ri, r in enumerate(doc.security.roles)}
+    parents = {r.id: r.inherits for r in doc.security.roles}
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+    def visit(role_id: str) -> Iterator[Problem]:
+        state[role_id] = 1
+        for i, parent in enumerate(parents.get(role_id, [])):
+            if parent == role_id or parent not in parents:
+                continue  # reported elsewhere (self-membership, unknown role)
+            if state.get(parent) == 1:
+                yield Problem(
+                    f"security.roles[{index[role_id]}].inherits[{i}]", f"role membership cycle through {parent!r}"
+                )
+            elif parent not in state:
+                yield from visit(parent)
+        state[role_id] = 2
+
+    for role in doc.security.roles:
+        if role.id not in state:
+            yield from visit(role.id)
+
+
+NAMING_PLACEHOLDERS = {"table", "columns", "referred_table", "name"}
+
+
+def _check_naming(doc: Document) -> Iterator[Problem]:
+    for field, template in doc.settings.naming.model_dump().items():
+        if not isinstance(template, str) or field in ("table_case", "table_number"):
+            continue
+        try:
+            names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+        except ValueError as exc:
+            yield Problem(f"settings.naming.{field}", f"not a valid template: {exc}")
+            continue
+        for name in names:
+            if name not in NAMING_PLACEHOLDERS:
+                allowed = ", ".join(f"{{{p}}}" for p in sorted(NAMING_PLACEHOLDERS))
+                yield Problem(f"settings.naming.{field}", f"unknown placeholder {{{name}}}; use {allowed}")

@@ -86,7 +86,11 @@ def test_semantic_errors_are_reported_with_paths_too(team: dict[str, Any]) -> No
 
 @pytest.mark.parametrize(
     ("raw", "message"),
-    [(b"{not json", "not valid JSON at line 1, column 2"), (b"[1, 2]", "must be a JSON object"), (b"\xff\xfe", "not valid JSON")],
+    [
+        (b"{not json", "not valid JSON at line 1, column 2"),
+        (b"[1, 2]", "must be a JSON object"),
+        (b"\xff\xfe", "not valid JSON"),
+    ],
 )
 def test_a_body_that_is_not_a_document_gets_a_clear_422(team: dict[str, Any], raw: bytes, message: str) -> None:
     response = put(token_client(team["users"]["owner"]), team["design"], raw)
@@ -117,7 +121,9 @@ def test_a_version_names_a_revision_and_labels_are_unique(team: dict[str, Any]) 
     design, client = team["design"], token_client(team["users"]["editor"])
     put(client, design, doc_with_table())
     url = f"/api/designs/{design.pk}/versions"
-    first = client.post(url, data={"label": "v1.0", "revision": 1, "notes": "first cut"}, content_type="application/json")
+    first = client.post(
+        url, data={"label": "v1.0", "revision": 1, "notes": "first cut"}, content_type="application/json"
+    )
     assert first.status_code == 201 and first.json()["revision"] == 1
     latest = client.post(url, data={"label": "v1.1"}, content_type="application/json")
     assert latest.json()["revision"] == 2
@@ -138,7 +144,10 @@ def test_members_are_added_by_username_or_email_and_roles_change(team: dict[str,
     assert added.status_code == 201 and added.json() == added.json() | {"username": "dana", "role": "commenter"}
     changed = owner.post(url, data={"username": "dana", "role": "editor"}, content_type="application/json")
     assert changed.status_code == 200 and changed.json()["role"] == "editor"
-    assert owner.post(url, data={"username": "nobody", "role": "viewer"}, content_type="application/json").status_code == 404
+    assert (
+        owner.post(url, data={"username": "nobody", "role": "viewer"}, content_type="application/json").status_code
+        == 404
+    )
     bad_role = owner.post(url, data={"username": "dana", "role": "admin"}, content_type="application/json")
     assert bad_role.status_code == 422 and bad_role.json()["detail"][0]["path"] == "role"
     assert {m["username"] for m in owner.get(url).json()} == {"owner", "editor", "commenter", "viewer", "dana"}
