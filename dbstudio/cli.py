@@ -71,6 +71,26 @@ def cmd_validate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> in
     return EXIT_OK
 
 
+def load_document(path: str) -> Any:
+    """A design document from a JSON file (or stdin), validated; CliError lists every problem."""
+    from designs.compiler.validate import validate
+
+    doc, problems = validate(load_json(read_input(path), path))
+    if doc is None:
+        raise CliError("not a valid design:\n" + "\n".join(f"  {p}" for p in problems))
+    return doc
+
+
+def cmd_export(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from designs.compiler.export import export
+
+    out = export(load_document(args.design), args.to)
+    for warning in out.warnings:
+        stderr.write(f"warning: {warning}\n")
+    write_output(out.text, args.output, stdout)
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dbstudio.settings")
     import django
@@ -122,6 +142,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("file", metavar="FILE", help="a design document, or - for stdin")
     validate.set_defaults(func=cmd_validate)
+
+    from designs.compiler.export import FORMATS
+
+    export = sub.add_parser(
+        "export",
+        help="compile a design to DDL, Mermaid, DBML or model code",
+        description="Export a design document. Warnings (what the target cannot express) go to stderr.",
+    )
+    export.add_argument("design", metavar="DESIGN", help="a design document (JSON), or - for stdin")
+    export.add_argument("--to", required=True, choices=list(FORMATS), help="the output format")
+    export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    export.set_defaults(func=cmd_export)
 
     manage = sub.add_parser("manage", help="run a Django management command (createsuperuser, ...)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal, get_args
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Router, Status
 from ninja.errors import HttpError
 
+from designs.compiler.document import Document
+from designs.compiler.export import FORMATS, export
 from designs.compiler.validate import Problem, validate
 from designs.models import Design, Membership, Revision, Role, Version
 from designs.permissions import design_for
@@ -267,3 +269,38 @@ def ensure_an_owner_remains(design: Design, membership: Membership, new_role: st
     losing_an_owner = membership.role == Role.OWNER and new_role != Role.OWNER
     if losing_an_owner and not design.memberships.filter(role=Role.OWNER).exclude(pk=membership.pk).exists():
         raise HttpError(403, "A design must keep at least one owner")
+
+
+ExportFormat = Literal["postgres", "mysql", "sqlite", "mermaid", "dbml", "sqlalchemy", "django", "json"]
+assert set(get_args(ExportFormat)) == set(FORMATS), "keep ExportFormat in step with compiler.export.FORMATS"
+
+
+@router.get(
+    "/designs/{design_id}/export",
+    response={200: None, **ERRORS},
+    openapi_extra={
+        "responses": {
+            "200": {"description": "the exported file; with Accept: application/json, {to, filename, text, warnings}"}
+        }
+    },
+)
+def export_design(
+    request: ApiRequest, design_id: int, to: ExportFormat, revision: int | None = None
+) -> HttpResponse | dict[str, Any]:
+    """Export the current document, or a given revision, as DDL, Mermaid, DBML, models or JSON."""
+    design, _ = design_for(request.auth, design_id, Role.VIEWER)
+    data = design.document
+    if revision is not None:
+        row = design.revisions.filter(number=revision).first()
+        if row is None:
+            raise HttpError(404, f"Revision {revision} not found")
+        data = row.document
+    out = export(Document.model_validate(data), to)
+    filename = f"{design.slug}.{to}.{out.extension}" if out.extension == "sql" else f"{design.slug}.{out.extension}"
+    if "application/json" in request.headers.get("Accept", ""):
+        body = {"to": to, "filename": filename, "text": out.text, "warnings": out.warnings}
+        return HttpResponse(json.dumps(body), content_type="application/json")
+    response = HttpResponse(out.text, content_type=f"{out.media_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Export-Warnings"] = str(len(out.warnings))
+    return response

@@ -27,7 +27,7 @@ class TokenForm(forms.Form):
     name = forms.CharField(max_length=100, initial="token", widget=forms.TextInput(attrs={"placeholder": "laptop CLI"}))
 
 
-class SignupForm(UserCreationForm[User]):
+class SignupForm(UserCreationForm):
     email = forms.EmailField(required=False, help_text="Optional; teammates can invite you by it.")
 
     class Meta:

@@ -117,3 +117,28 @@ def test_serve_migrates_an_empty_data_dir_and_answers_openapi(tmp_path: Path) ->
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "designs"
+
+
+def test_export_writes_ddl_to_a_file_and_warnings_to_stderr(tmp_path: Path) -> None:
+    out_file = tmp_path / "schema.sql"
+    code, out, err = run(["export", str(FIXTURES / "security.json"), "--to", "mysql", "-o", str(out_file)])
+    assert code == 0 and out == ""
+    assert "CREATE TABLE" in out_file.read_text()
+    assert "warning:" in err and "row-level security" in err.lower()
+
+
+@pytest.mark.parametrize("to", ["postgres", "sqlite", "mermaid", "json"])
+def test_export_prints_to_stdout(to: str) -> None:
+    code, out, _ = run(["export", str(FIXTURES / "blog.json"), "--to", to])
+    assert code == 0 and out.strip()
+
+
+def test_export_refuses_an_invalid_design_listing_every_problem(tmp_path: Path) -> None:
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps({"tables": [{"id": "t", "name": "a", "columns": [], "oops": 1}], "bad": 2}))
+    code, out, err = run(["export", str(path), "--to", "postgres"])
+    assert code == 1 and out == ""
+    assert "tables[0].oops: unknown field" in err and "bad: unknown field" in err

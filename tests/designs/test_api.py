@@ -198,3 +198,35 @@ def test_openapi_lists_every_endpoint_and_the_document_schema(client: Client, db
         assert methods <= set(paths[path]), path
     assert "DesignDocument" in schema["components"]["schemas"]
     assert client.get("/api/docs").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("to", "needle", "media"),
+    [
+        ("postgres", "CONSTRAINT pk_users PRIMARY KEY (id)", "application/sql"),
+        ("sqlite", "PRAGMA foreign_keys", "application/sql"),
+        ("mysql", "ENGINE=InnoDB", "application/sql"),
+        ("mermaid", "erDiagram", "text/vnd.mermaid"),
+        ("json", '"t_users"', "application/json"),
+    ],
+)
+def test_export_returns_the_file_for_each_format(team: dict[str, Any], to: str, needle: str, media: str) -> None:
+    design, client = team["design"], token_client(team["users"]["viewer"])
+    put(token_client(team["users"]["owner"]), design, doc_with_table())
+    response = client.get(f"/api/designs/{design.pk}/export", {"to": to})
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"].startswith(media)
+    assert needle in response.content.decode()
+    assert response["Content-Disposition"].startswith(f'attachment; filename="{design.slug}.')
+
+
+def test_export_as_json_carries_the_warnings_and_reads_old_revisions(team: dict[str, Any]) -> None:
+    design, client = team["design"], token_client(team["users"]["owner"])
+    put(client, design, doc_with_table("first"))
+    put(client, design, doc_with_table("second"))
+    url = f"/api/designs/{design.pk}/export"
+    body = client.get(url, {"to": "sqlite", "revision": "2"}, HTTP_ACCEPT="application/json").json()
+    assert "CREATE TABLE first" in body["text"] and body["warnings"] == [] and body["filename"].endswith(".sqlite.sql")
+    assert client.get(url, {"to": "sqlite", "revision": "99"}).status_code == 404
+    bad = client.get(url, {"to": "oracle"})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["path"] == "to"
