@@ -23,6 +23,7 @@ from designs.api import router as designs_router
 from designs.compiler.document import json_schema
 from designs.compiler.validate import json_path
 from designs.models import ApiToken
+from designs.text_api import router as text_router
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ api = NinjaAPI(
     auth=[TokenAuth(), SessionAuth()],
 )
 api.add_router("/", designs_router)
+api.add_router("/", text_router)
 
 
 def error(request: HttpRequest, status: int, detail: Any) -> HttpResponse:

@@ -1,0 +1,84 @@
+"""Text conversions for the editor: parse Mermaid/DBML into a document, print a document as text.
+
+These need a logged-in user but no design: the editor sends the text it holds, and nothing is stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.conf import settings
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+from pydantic import Field
+
+from designs.api import ERRORS, ApiRequest, ExportFormat, checked_document
+from designs.compiler.document import Document
+from designs.compiler.export import export
+from designs.compiler.parse.errors import ParseError
+
+router = Router(tags=["text"])
+
+ParseFormat = Literal["mermaid", "dbml"]
+
+
+class ParseIn(Schema):
+    format: ParseFormat = "mermaid"
+    text: str = Field(description="the text to parse")
+
+
+class ParseOut(Schema):
+    document: dict[str, Any]
+    warnings: list[str]
+
+
+class PrintIn(Schema):
+    format: ExportFormat = "mermaid"
+    document: dict[str, Any]
+
+
+class PrintOut(Schema):
+    text: str
+    warnings: list[str]
+
+
+class TextProblem(Schema):
+    path: str
+    message: str
+    line: int
+    column: int
+    hint: str | None = None
+
+
+class TextProblemsOut(Schema):
+    detail: list[TextProblem]
+
+
+def parse_text(fmt: str, text: str) -> Any:
+    if fmt == "mermaid":
+        from designs.compiler.parse.mermaid import parse_mermaid
+
+        return parse_mermaid(text)
+    from designs.compiler.parse.dbml import parse_dbml  # type: ignore[import-not-found,unused-ignore]
+
+    return parse_dbml(text)
+
+
+@router.post("/text/parse", response={**ERRORS, 200: ParseOut, 422: TextProblemsOut})
+def parse(request: ApiRequest, payload: ParseIn) -> Any:
+    """Parse Mermaid ``erDiagram`` or DBML text. A syntax error is a 422 with its line and column."""
+    if len(payload.text.encode()) > settings.DBSTUDIO_MAX_DOCUMENT_BYTES:
+        raise HttpError(413, f"The text is larger than {settings.DBSTUDIO_MAX_DOCUMENT_BYTES} bytes")
+    try:
+        result = parse_text(payload.format, payload.text)
+    except ParseError as exc:
+        return Status(422, {"detail": [{"path": "text", **exc.to_data(), "message": str(exc)}]})
+    return {"document": result.document.to_data(), "warnings": list(result.warnings)}
+
+
+@router.post("/text/print", response={200: PrintOut, **ERRORS})
+def print_text(request: ApiRequest, payload: PrintIn) -> dict[str, Any]:
+    """Print a (valid) document in any export format, e.g. the Mermaid text panel's content."""
+    data = checked_document(payload.document, prefix="document")
+    out = export(Document.model_validate(data), payload.format)
+    return {"text": out.text, "warnings": out.warnings}
