@@ -22,7 +22,10 @@ from designs.api import DocumentInvalid
 from designs.api import router as designs_router
 from designs.compiler.document import json_schema
 from designs.compiler.validate import json_path
+from designs.diff_api import router as diff_router
+from designs.import_api import router as import_router
 from designs.models import ApiToken
+from designs.review_api import router as review_router
 from designs.text_api import router as text_router
 
 log = logging.getLogger(__name__)
@@ -62,6 +65,9 @@ api = NinjaAPI(
 )
 api.add_router("/", designs_router)
 api.add_router("/", text_router)
+api.add_router("/", import_router)
+api.add_router("/", review_router)
+api.add_router("/", diff_router)
 
 
 def error(request: HttpRequest, status: int, detail: Any) -> HttpResponse:

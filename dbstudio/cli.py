@@ -8,53 +8,14 @@ database. ``serve`` runs the web app on the embedded default unless DATABASE_URL
 from __future__ import annotations
 
 import argparse
-import json
+import importlib
 import os
+import pkgutil
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-
-
-def read_input(path: str, max_bytes: int = 50 * 1024 * 1024) -> str:
-    """Read a file, or stdin for ``-``, refusing oversized input and invalid UTF-8 with a clear message."""
-    raw = sys.stdin.buffer.read(max_bytes + 1) if path == "-" else _read_file(path, max_bytes)
-    if len(raw) > max_bytes:
-        raise CliError(f"{path}: larger than {max_bytes} bytes")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise CliError(f"{path}: line {line}, column {column}: not valid UTF-8") from None
-
-
-def _read_file(path: str, max_bytes: int) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(max_bytes + 1)
-    except OSError as exc:
-        raise CliError(f"{path}: {exc.strerror}") from None
-
-
-def write_output(text: str, output: str | None, stdout: TextIO) -> None:
-    if output and output != "-":
-        Path(output).write_text(text, encoding="utf-8")
-    else:
-        stdout.write(text)
-
-
-class CliError(Exception):
-    pass
-
-
-def load_json(text: str, path: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CliError(f"{path}: line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+from dbstudio.cliutil import EXIT_INVALID, EXIT_OK, CliError, load_document, load_json, read_input, write_output
 
 
 def cmd_validate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -69,16 +30,6 @@ def cmd_validate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> in
         return EXIT_INVALID
     stdout.write(f"{args.file}: valid ({len(doc.tables)} tables, {len(doc.relationships)} relationships)\n")
     return EXIT_OK
-
-
-def load_document(path: str) -> Any:
-    """A design document from a JSON file (or stdin), validated; CliError lists every problem."""
-    from designs.compiler.validate import validate
-
-    doc, problems = validate(load_json(read_input(path), path))
-    if doc is None:
-        raise CliError("not a valid design:\n" + "\n".join(f"  {p}" for p in problems))
-    return doc
 
 
 def cmd_export(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -155,10 +106,21 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     export.set_defaults(func=cmd_export)
 
+    for module in command_modules():
+        module.register(sub)
+
     manage = sub.add_parser("manage", help="run a Django management command (createsuperuser, ...)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
     return parser
+
+
+def command_modules() -> list[Any]:
+    """Each module in ``dbstudio/commands/`` adds its subcommands through ``register(subparsers)``."""
+    import dbstudio.commands as package
+
+    names = sorted(m.name for m in pkgutil.iter_modules(package.__path__) if not m.name.startswith("_"))
+    return [importlib.import_module(f"dbstudio.commands.{name}") for name in names]
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:

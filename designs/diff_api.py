@@ -1,0 +1,5 @@
+"""The diff endpoints (filled in by its issue)."""
+
+from ninja import Router
+
+router = Router(tags=["diff"])

@@ -1,0 +1,5 @@
+"""The review endpoints (filled in by its issue)."""
+
+from ninja import Router
+
+router = Router(tags=["review"])
