@@ -1,9 +1,14 @@
 """Test-wide setup: every run gets its own data directory, so nothing touches the user's."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
-os.environ.setdefault("DBSTUDIO_DATA_DIR", tempfile.mkdtemp(prefix="dbstudio-test-"))
+if "DBSTUDIO_DATA_DIR" not in os.environ:
+    _data_dir = tempfile.mkdtemp(prefix="dbstudio-test-")
+    os.environ["DBSTUDIO_DATA_DIR"] = _data_dir
+    atexit.register(shutil.rmtree, _data_dir, True)
 
 
 import pytest
