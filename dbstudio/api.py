@@ -63,9 +63,10 @@ api = NinjaAPI(
     description="Design databases together. Authenticate with a session or `Authorization: Bearer <token>`.",
     auth=[TokenAuth(), SessionAuth()],
 )
+# The import router goes first: its /designs/import must win over the designs router's /designs/{design_id}.
+api.add_router("/", import_router)
 api.add_router("/", designs_router)
 api.add_router("/", text_router)
-api.add_router("/", import_router)
 api.add_router("/", review_router)
 api.add_router("/", diff_router)
 
