@@ -24,6 +24,7 @@ from designs.compiler.document import json_schema
 from designs.compiler.validate import json_path
 from designs.diff_api import router as diff_router
 from designs.import_api import router as import_router
+from designs.jobs_api import router as jobs_router
 from designs.models import ApiToken
 from designs.review_api import router as review_router
 from designs.text_api import router as text_router
@@ -69,6 +70,7 @@ api.add_router("/", designs_router)
 api.add_router("/", text_router)
 api.add_router("/", review_router)
 api.add_router("/", diff_router)
+api.add_router("/", jobs_router)
 
 
 def error(request: HttpRequest, status: int, detail: Any) -> HttpResponse:

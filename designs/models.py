@@ -181,3 +181,55 @@ class ApiToken(models.Model):
         if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
             cls.objects.filter(pk=row.pk).update(last_used_at=now)
         return row.user
+
+
+class Artifact(models.Model):
+    """A compiled bundle, stored once by content hash under ``ARTIFACT_DIR/<sha256[:2]>/<sha256>.zip``."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.sha256[:12]
+
+    @property
+    def path(self) -> Any:
+        from pathlib import Path
+
+        return Path(settings.ARTIFACT_DIR) / self.sha256[:2] / f"{self.sha256}.zip"
+
+
+class CompileJob(models.Model):
+    """One compile of one frozen revision into a bundle, run by a Celery task (see designs/tasks.py)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="compile_jobs")
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="compile_jobs")
+    targets = models.JSONField(default=list)
+    options = models.JSONField(default=dict)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="percent done")
+    step = models.CharField(max_length=200, blank=True, default="")
+    error = models.TextField(blank=True, default="")
+    warnings = models.JSONField(default=list)
+    artifact = models.ForeignKey(Artifact, null=True, blank=True, on_delete=models.PROTECT, related_name="jobs")
+    attempt = models.PositiveIntegerField(default=1)
+    worker = models.CharField(max_length=200, blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["design", "-created_at"], name="idx_compilejob_design_created")]
+
+    def __str__(self) -> str:
+        return f"compile #{self.pk} of {self.design} r{self.revision.number}: {self.state}"

@@ -48,14 +48,14 @@ def _sqlalchemy(doc: Document) -> Exported:
     from .text.sqlalchemy_models import print_sqlalchemy
 
     result = print_sqlalchemy(doc)
-    return Exported(result.text, [str(w) for w in result.warnings], "text/x-python", "py")
+    return Exported(result.text, [f"{w.object_id}: {w.message}" for w in result.warnings], "text/x-python", "py")
 
 
 def _django(doc: Document) -> Exported:
     from .text.django_models import print_django
 
     result = print_django(doc)
-    return Exported(result.text, [str(w) for w in result.warnings], "text/x-python", "py")
+    return Exported(result.text, [f"{w.object_id}: {w.message}" for w in result.warnings], "text/x-python", "py")
 
 
 def _json(doc: Document) -> Exported:

@@ -18,8 +18,8 @@ from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable, ExecutableDDLElement
 from sqlalchemy.sql.elements import ClauseElement, ColumnElement
 
-from ..document import Column, Document, Index, Relationship, Table
-from . import types
+from ..document import Check, Column, Document, Enum, Index, Relationship, Table
+from . import audit, indexes, types
 from .naming import Namer, render
 
 
@@ -102,6 +102,10 @@ class Emitter:
         self.dialect = self.dialect_class(paramstyle="named")  # "named": no doubled % in identifiers
         self.preparer = self.dialect.identifier_preparer
         self.warnings: list[DdlWarning] = []
+        self._warned: set[DdlWarning] = set()
+        # Lookups by id, once: the document's own finders scan a list, which is quadratic on big designs.
+        self.doc_tables: dict[str, Table] = {t.id: t for t in doc.tables}
+        self.doc_enums: dict[str, Enum] = {e.id: e for e in doc.enums}
         limit = doc.settings.naming.max_identifier_bytes
         if self.engine_max_identifier_bytes is not None:
             limit = min(limit, self.engine_max_identifier_bytes)
@@ -112,12 +116,14 @@ class Emitter:
         self.indexes: list[tuple[Index, sa.Index]] = []
         self.enum_types: dict[str, sa.types.TypeEngine[Any]] = {}
         self._flat_names: set[str] = set()
+        self.column_names: dict[str, str] = {}
         self._build()
 
     # ---- helpers -------------------------------------------------------------------------
     def warn(self, object_id: str, message: str) -> None:
         warning = DdlWarning(object_id, message)
-        if warning not in self.warnings:
+        if warning not in self._warned:
+            self._warned.add(warning)
             self.warnings.append(warning)
 
     def compile(self, element: ClauseElement | ExecutableDDLElement) -> str:
@@ -166,6 +172,9 @@ class Emitter:
                 built = self.build_index(table, index)
                 if built is not None:
                     self.indexes.append((index, built))
+        self.audit_table: sa.Table | None = None
+        if any(t.options.audit for t in self.doc.tables):
+            self.audit_table = audit.build_table(self)
 
     def _reserve_explicit_names(self) -> None:
         for table in self.doc.tables:
@@ -176,7 +185,7 @@ class Emitter:
                 if name:
                     self.namer.reserve(self.scope(table), name)
         for rel in self.doc.relationships:
-            child = self.doc.table(rel.from_table)
+            child = self.doc_tables[rel.from_table]
             if rel.name and child is not None:
                 self.namer.reserve(self.scope(child), rel.name)
 
@@ -209,8 +218,21 @@ class Emitter:
                 name = f"{table.schema_ or self.doc.settings.default_schema}_{name}"
                 self.warn(table.id, f"another table is already named {table.name!r} here; created as {name!r}")
             self._flat_names.add(name.lower())
-        if self.namer.fit(name) != name:
-            self.warn(table.id, f"table name is longer than {self.dialect.name} allows; the engine would cut it")
+        fitted = self.namer.fit(name)
+        if fitted != name:
+            # Cut here, with a hash, rather than leave it to the engine: PostgreSQL would cut silently
+            # (two long names could become one) and MySQL refuses the statement.
+            self.warn(table.id, f"table name is longer than the identifier limit; created as {fitted!r}")
+        return fitted
+
+    def column_name(self, column: Column) -> str:
+        """The name ``column`` is created with: its design name, cut with a hash if over the limit."""
+        name = self.column_names.get(column.id)
+        if name is None:
+            name = self.namer.fit(column.name)
+            if name != column.name:
+                self.warn(column.id, f"column name is longer than the identifier limit; created as {name!r}")
+            self.column_names[column.id] = name
         return name
 
     def build_table(self, table: Table) -> sa.Table:
@@ -248,6 +270,8 @@ class Emitter:
                     self.warn(unique.id, f"{self.dialect.name} has no NULLS NOT DISTINCT; NULLs are distinct")
             t.append_constraint(sa.UniqueConstraint(*cols, name=name, **kwargs))
         for check in table.checks:
+            if not self.keeps_check(table, check):
+                continue
             name = self.constraint_name(table, check.id, check.name, naming.check)
             t.append_constraint(sa.CheckConstraint(sql(check.expression), name=name))
         for check_name, expression in self.extra_checks(table):
@@ -256,6 +280,10 @@ class Emitter:
 
     def table_options(self, table: Table) -> dict[str, Any]:
         return dict(self.table_kwargs)
+
+    def keeps_check(self, table: Table, check: Check) -> bool:
+        """Whether this target can hold ``check``; a dialect that says no warns about it."""
+        return True
 
     def extra_checks(self, table: Table) -> list[tuple[str, str]]:
         """Checks the dialect adds in place of something it lacks (enums on SQLite)."""
@@ -277,7 +305,7 @@ class Emitter:
         return base
 
     def enum_type(self, enum_id: str) -> sa.types.TypeEngine[Any]:
-        enum = self.doc.enum(enum_id)
+        enum = self.doc_enums[enum_id]
         assert enum is not None
         longest = max(len(v) for v in enum.values)
         return sa.VARCHAR(longest)
@@ -305,7 +333,7 @@ class Emitter:
         ctype = kwargs.pop("type", None)
         if ctype is None:
             ctype = self.column_type(table, column)
-        return sa.Column(column.name, ctype, *args, **kwargs)
+        return sa.Column(self.column_name(column), ctype, *args, **kwargs)
 
     def identity(self, table: Table, column: Column, args: list[Any], kwargs: dict[str, Any]) -> None:
         """Attach identity/auto-increment; dialects override."""
@@ -322,7 +350,7 @@ class Emitter:
             kwargs["type"] = ctype
 
     def column_type_for_collation(self, column: Column) -> sa.types.TypeEngine[Any] | None:
-        base, _ = types.resolve(column.type, self.name)
+        base, _ = types.resolve(column.type, self.name, fresh=True)  # fresh: we set its collation
         if isinstance(base, sa.String) and not column.type.array:
             base.collation = column.collation
             return base
@@ -345,7 +373,7 @@ class Emitter:
         return sa.DefaultClause(sa.literal(value))
 
     def build_foreign_key(self, rel: Relationship) -> sa.ForeignKeyConstraint | None:
-        child_doc, parent_doc = self.doc.table(rel.from_table), self.doc.table(rel.to_table)
+        child_doc, parent_doc = self.doc_tables[rel.from_table], self.doc_tables[rel.to_table]
         assert child_doc is not None and parent_doc is not None
         if not rel.from_columns:
             self.warn(rel.id, "relationship has no columns yet; no foreign key emitted")
@@ -383,75 +411,8 @@ class Emitter:
         return fk
 
     def build_index(self, table: Table, index: Index) -> sa.Index | None:
-        t = self.tables[table.id]
-        parts: list[Any] = []
-        ops: dict[str, str] = {}
-        for key in index.columns:
-            element: Any
-            if key.expression is not None:
-                if not self.index_expressions:
-                    self.warn(
-                        index.id,
-                        f"{self.dialect.name} cannot index the expression {key.expression!r}; index not emitted",
-                    )
-                    return None
-                element = sql(f"({key.expression})")
-            else:
-                assert key.column is not None
-                element = t.c[key.column]
-            if key.opclass:
-                if not self.opclasses:
-                    self.warn(index.id, f"{self.dialect.name} has no operator classes; {key.opclass} not emitted")
-                elif key.expression is None and key.order == "asc" and key.nulls is None:
-                    ops[element.key] = key.opclass
-                else:
-                    # The opclass goes before DESC/NULLS; the opclass is validated as a plain name.
-                    inner = self.quote(element.name) if key.expression is None else f"({key.expression})"
-                    element = sql(f"{inner} {key.opclass}")
-            if key.order == "desc":
-                element = element.desc()
-            if key.nulls:
-                if self.index_nulls_order:
-                    element = element.nulls_first() if key.nulls == "first" else element.nulls_last()
-                else:
-                    self.warn(
-                        index.id,
-                        f"{self.dialect.name} cannot order NULLS {key.nulls.upper()} "
-                        "in an index; the engine's NULL order applies",
-                    )
-            parts.append(element)
-        kwargs: dict[str, Any] = {}
-        if ops:
-            kwargs[f"{self.name}_ops"] = ops
-        if index.method != "btree":
-            if index.method in self.index_methods:
-                kwargs[f"{self.name}_using"] = index.method
-            else:
-                self.warn(index.id, f"{self.dialect.name} has no {index.method} indexes; a default (B-tree) index")
-        if index.where:
-            if self.partial_indexes:
-                kwargs[f"{self.name}_where"] = sql(index.where)
-            else:
-                self.warn(
-                    index.id,
-                    f"{self.dialect.name} has no partial indexes; the index covers every row "
-                    f"(predicate {index.where!r} dropped)",
-                )
-        if index.include:
-            included = [t.c[c] for c in index.include]
-            if self.include_columns:
-                kwargs[f"{self.name}_include"] = included
-            elif index.unique:
-                self.warn(index.id, f"{self.dialect.name} has no INCLUDE; covering columns left out")
-            else:
-                self.warn(index.id, f"{self.dialect.name} has no INCLUDE; covering columns added as trailing keys")
-                parts.extend(included)
-        named_columns = [t.c[k.column].name for k in index.columns if k.column is not None]
-        name = self.constraint_name(
-            table, index.id, index.name, self.doc.settings.naming.index, columns=named_columns or ["expr"]
-        )
-        self.index_options(table, index, t, kwargs)
-        return sa.Index(name, *parts, unique=index.unique, _table=t, **kwargs)
+        """The ``sa.Index`` for a design index, or None when this target cannot build it (warned)."""
+        return indexes.build_index(self, table, index)
 
     def index_options(self, table: Table, index: Index, t: sa.Table, kwargs: dict[str, Any]) -> None:
         """Dialect hook for extra index keywords (MySQL prefix lengths)."""
@@ -482,6 +443,8 @@ class Emitter:
             fks: list[sa.ForeignKeyConstraint] | None = None if self.fks_inline else []
             out.append(self.compile(CreateTable(t, include_foreign_key_constraints=fks)))
             out.extend(self.after_table(table))
+        if self.audit_table is not None:
+            out.append(self.compile(CreateTable(self.audit_table)))
         return out
 
     def after_table(self, table: Table) -> list[str]:

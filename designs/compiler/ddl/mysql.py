@@ -7,13 +7,15 @@ DEFAULT, partial and expression indexes, INCLUDE, NULLS FIRST/LAST, RLS, ...) is
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 from sqlalchemy.dialects.mysql.base import MySQLDialect
 
-from ..document import Column, Table
+from ..document import Check, Column, Table
+from . import audit
 from .base import ACTIONS, Emitter, sql
 
 # Types InnoDB can key only with a prefix length; a keyed text column becomes VARCHAR instead.
@@ -72,7 +74,7 @@ class MysqlEmitter(Emitter):
         super()._build()
 
     def enum_type(self, enum_id: str) -> sa.types.TypeEngine[Any]:
-        enum = self.doc.enum(enum_id)
+        enum = self.doc_enums[enum_id]
         assert enum is not None
         return mysql.ENUM(*enum.values)
 
@@ -108,6 +110,19 @@ class MysqlEmitter(Emitter):
                 f"(auto_increment_increment), not per column; step {ident.increment} not emitted",
             )
 
+    def keeps_check(self, table: Table, check: Check) -> bool:
+        # InnoDB refuses a CHECK that reads an AUTO_INCREMENT column (the value is not known yet
+        # when the check runs), e.g. a tree's "parent_id <> id".
+        pk = table.primary_key.columns if table.primary_key else []
+        for column in table.columns:
+            numbered = column.identity is not None or column.type.name in ("smallserial", "serial", "bigserial")
+            if not (numbered and pk == [column.id]):
+                continue
+            if re.search(rf"(?<![\w$]){re.escape(self.column_name(column))}(?![\w$])", check.expression, re.IGNORECASE):
+                self.warn(check.id, f"MySQL cannot CHECK the AUTO_INCREMENT column {column.name!r}; check not emitted")
+                return False
+        return True
+
     def server_default(self, table: Table, column: Column) -> Any:
         if self._on_update(table, column):
             return None  # build_column sets the ON UPDATE default
@@ -141,9 +156,13 @@ class MysqlEmitter(Emitter):
                         "updated_at needs a timestamp column named updated_at for "
                         "ON UPDATE CURRENT_TIMESTAMP; not maintained",
                     )
-            if table.options.audit:
-                self.warn(table.id, "no audit trigger on mysql; changes are not logged")
-        return []
+        # The audit table is None when its name clashes with a design table (warned when built).
+        return [
+            statement
+            for table in self.doc.tables
+            if table.options.audit and self.audit_table is not None
+            for statement in audit.row_triggers(self, table)
+        ]
 
     def create_comments(self) -> list[str]:
         for table in self.doc.tables:

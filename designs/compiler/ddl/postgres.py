@@ -14,10 +14,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql.base import PGDialect
-from sqlalchemy.schema import CreateSchema, CreateTable, SetColumnComment, SetTableComment
+from sqlalchemy.schema import CreateSchema, SetColumnComment, SetTableComment
 
 from ..document import Column, Partition, Table
-from .base import Emitter, sql
+from .base import Emitter
 
 # Extensions a design needs, found by what its SQL mentions: (extension, pattern).
 EXTENSIONS: tuple[tuple[str, str], ...] = (
@@ -50,14 +50,8 @@ class PostgresEmitter(Emitter):
     nulls_not_distinct = True
 
     # ---- building ------------------------------------------------------------------------
-    def _build(self) -> None:
-        self.audit_table: sa.Table | None = None
-        super()._build()
-        if any(t.options.audit for t in self.doc.tables):
-            self.audit_table = self._build_audit_table()
-
     def enum_type(self, enum_id: str) -> sa.types.TypeEngine[Any]:
-        enum = self.doc.enum(enum_id)
+        enum = self.doc_enums[enum_id]
         assert enum is not None
         return postgresql.ENUM(
             *enum.values, name=enum.name, schema=self.schema_of(enum.schema_), create_type=False, metadata=self.metadata
@@ -81,38 +75,11 @@ class PostgresEmitter(Emitter):
                 if key.column is not None:
                     column = table.column(key.column)
                     assert column is not None
-                    keys.append(self.quote(column.name))
+                    keys.append(self.quote(self.column_name(column)))
                 else:
                     keys.append(f"({key.expression})")
             options["postgresql_partition_by"] = f"{table.partitioning.strategy.upper()} ({', '.join(keys)})"
         return options
-
-    def _build_audit_table(self) -> sa.Table | None:
-        name = self.doc.settings.audit_table
-        schema = self.schema_of(None)
-        if any(t.name == name and self.schema_of(t.schema_) == schema for t in self.doc.tables):
-            for table in self.doc.tables:
-                if table.options.audit:
-                    self.warn(table.id, f"the audit table {name!r} clashes with a design table; no audit trigger")
-            return None
-        stamp = postgresql.TIMESTAMP(timezone=True)
-        return sa.Table(
-            name,
-            self.metadata,
-            sa.Column("id", sa.BIGINT, sa.Identity(always=True), primary_key=True),
-            sa.Column("changed_at", stamp, nullable=False, server_default=sql("now()")),
-            sa.Column("changed_by", sa.TEXT, nullable=False, server_default=sql("current_user")),
-            sa.Column("operation", sa.TEXT, nullable=False),
-            sa.Column("table_schema", sa.TEXT, nullable=False),
-            sa.Column("table_name", sa.TEXT, nullable=False),
-            sa.Column("old_row", postgresql.JSONB),
-            sa.Column("new_row", postgresql.JSONB),
-            sa.CheckConstraint(
-                sql("operation IN ('INSERT', 'UPDATE', 'DELETE')"), name=self.namer.fit(f"ck_{name}_operation")
-            ),
-            schema=schema,
-            comment="Row changes recorded by the dbstudio_audit() trigger",
-        )
 
     # ---- helpers -------------------------------------------------------------------------
     def qualified(self, schema: str | None, name: str) -> str:
@@ -167,12 +134,6 @@ class PostgresEmitter(Emitter):
 
     def create_types(self) -> list[str]:
         return [self.compile(postgresql.CreateEnumType(t)) for t in self.enum_types.values()]
-
-    def create_tables(self) -> list[str]:
-        out = super().create_tables()
-        if self.audit_table is not None:
-            out.append(self.compile(CreateTable(self.audit_table)))
-        return out
 
     def after_table(self, table: Table) -> list[str]:
         if not table.partitioning:
@@ -307,7 +268,7 @@ class PostgresEmitter(Emitter):
             if table.rls.force:
                 out.append(f"ALTER TABLE {self.table_ref(table.id)} FORCE ROW LEVEL SECURITY")
         for policy in self.doc.security.policies:
-            target = self.doc.table(policy.table)
+            target = self.doc_tables[policy.table]
             assert target is not None
             if not target.rls.enabled:
                 self.warn(policy.id, "the table does not enable row-level security; the policy has no effect")
@@ -330,12 +291,12 @@ class PostgresEmitter(Emitter):
         if not table_ids:
             return []
         if grant.columns:
-            table = self.doc.table(table_ids[0])
+            table = self.doc_tables[table_ids[0]]
             assert table is not None
             dropped = [p for p in grant.privileges if p not in COLUMN_PRIVILEGES]
             if dropped:
                 self.warn(grant.id, f"{', '.join(dropped)} cannot be granted on columns; left out")
-            names = ", ".join(self.quote(c.name) for c in table.columns if c.id in grant.columns)
+            names = ", ".join(self.quote(self.column_name(c)) for c in table.columns if c.id in grant.columns)
             privileges = [
                 f"{'ALL' if p == 'all' else p.upper()} ({names})" for p in grant.privileges if p in COLUMN_PRIVILEGES
             ]

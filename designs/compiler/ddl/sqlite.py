@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite.base import SQLiteDialect
 
 from ..document import Column, Table
+from . import audit
 from .base import Emitter
 
 # A version-4 UUID as text, from SQLite's own random source.
@@ -46,13 +47,13 @@ class SqliteEmitter(Emitter):
                 continue
             if column.type.raw and self.name in column.type.raw:
                 continue
-            enum = self.doc.enum(column.type.enum)
+            enum = self.doc_enums[column.type.enum]
             assert enum is not None
             name = self.constraint_name(
                 table, column.id, None, self.doc.settings.naming.check, columns=[column.name], name=column.name
             )
             values = ", ".join(self.literal(v) for v in enum.values)
-            out.append((name, f"{self.quote(column.name)} IN ({values})"))
+            out.append((name, f"{self.quote(self.column_name(column))} IN ({values})"))
             self.warn(column.id, f"SQLite has no enum types; {enum.name} as TEXT with CHECK {name}")
         return out
 
@@ -79,15 +80,15 @@ class SqliteEmitter(Emitter):
                     self.warn(table.id, "updated_at trigger needs a column named updated_at; no trigger")
                 else:
                     out.append(self._updated_at(table, column))
-            if table.options.audit:
-                self.warn(table.id, "no audit trigger on sqlite; changes are not logged")
+            if table.options.audit and self.audit_table is not None:
+                out.extend(audit.row_triggers(self, table))
         return out
 
     def _updated_at(self, table: Table, column: Column) -> str:
         ref = self.table_ref(table.id)
-        col = self.quote(column.name)
+        col = self.quote(self.column_name(column))
         keys = table.primary_key.columns if table.primary_key else []
-        names = [c.name for c in table.columns if c.id in keys] or ["rowid"]
+        names = [self.column_name(c) for c in table.columns if c.id in keys] or ["rowid"]
         match = " AND ".join(f"{self.quote(n)} = NEW.{self.quote(n)}" for n in names)
         trigger = self.quote(self.namer.fit(f"{table.name}_set_updated_at"))
         # Fires after the row changed unless the statement set updated_at itself; SQLite does not

@@ -162,15 +162,35 @@ SQLITE: dict[str, T] = {
 TABLES: dict[str, dict[str, T]] = {"postgresql": POSTGRESQL, "mysql": MYSQL, "sqlite": SQLITE}
 
 
-def resolve(ctype: ColumnType, dialect: str) -> tuple[TypeEngine[Any], list[str]]:
+# (dialect, name, length, precision, scale, unsigned, raw SQL) → (type, notes). Big designs repeat
+# a handful of types thousands of times; resolving each once keeps emitting linear and cheap.
+_Key = tuple[str, str, int | None, int | None, int | None, bool, str | None]
+_CACHE: dict[_Key, tuple[TypeEngine[Any], tuple[str, ...]]] = {}
+
+
+def resolve(ctype: ColumnType, dialect: str, *, fresh: bool = False) -> tuple[TypeEngine[Any], list[str]]:
     """The SQLAlchemy type of a design type on ``dialect`` and the notes on how it was approximated.
 
     Enums and arrays are the emitters' business (they depend on more than the type); this maps
-    the scalar type only.
+    the scalar type only. Type instances are shared between columns (SQLAlchemy types are
+    immutable once built) unless ``fresh`` asks for one the caller may change; types that attach
+    themselves to a column (``SchemaType``: BOOLEAN, ENUM) are never shared.
     """
+    raw = next((sql for name, sql in ctype.raw.items() if name == dialect), None) if ctype.raw else None
+    key: _Key = (dialect, ctype.name, ctype.length, ctype.precision, ctype.scale, ctype.unsigned, raw)
+    cached = None if fresh else _CACHE.get(key)
+    if cached is None:
+        built, notes = _resolve(ctype, dialect, raw)
+        if fresh or isinstance(built, sa.types.SchemaType):
+            return built, notes
+        cached = _CACHE[key] = (built, tuple(notes))
+    return cached[0], list(cached[1])
+
+
+def _resolve(ctype: ColumnType, dialect: str, raw: str | None) -> tuple[TypeEngine[Any], list[str]]:
     notes: list[str] = []
-    if ctype.raw and dialect in ctype.raw:
-        return RawType(ctype.raw[dialect]), notes
+    if raw is not None:
+        return RawType(raw), notes
     spec = TABLES[dialect][ctype.name]
     kwargs: dict[str, Any] = dict(spec.fixed)
     for param, keyword in spec.params.items():

@@ -18,6 +18,8 @@ import json
 import re
 from typing import Any
 
+import sqlalchemy as sa
+
 from ..ddl import EMITTERS
 from ..ddl.base import Emitter
 from ..document import Column, Document, Grant, Index, Policy, Relationship, Role, Table
@@ -199,7 +201,7 @@ class _Printer:
         """
         if '"' in name or "%" in name:
             safe = name.replace('"', "_").replace("%", "_")
-            self.out.warn(object_id, f"Django cannot use {name!r} safely (a \" or %); it becomes {safe!r}")
+            self.out.warn(object_id, f'Django cannot use {name!r} safely (a " or %); it becomes {safe!r}')
             return safe
         return name
 
@@ -278,8 +280,11 @@ class _Printer:
             text_null = False
         kwargs += self.defaults(column, rel)
         if column.generated:
-            self.out.warn(column.id, "a generated column is a plain field here; Django's GeneratedField needs a "
-                          "Django expression, and the DDL's expression is SQL")
+            self.out.warn(
+                column.id,
+                "a generated column is a plain field here; Django's GeneratedField needs a "
+                "Django expression, and the DDL's expression is SQL",
+            )
         if column.collation:
             kwargs.append(("db_collation", Str(column.collation)))
         if column.comment and self.sql_ok(column.id, column.comment, "the comment is"):
@@ -354,7 +359,14 @@ class _Printer:
         if table.primary_key and t.primary_key.name:
             self.out.warn(table.id, "Django names the primary key itself; the DDL's name is not used")
         for unique in table.uniques:
-            built = next(c for c in t.constraints if c.name and str(c.name) in self.constraint_names(table, unique.id))
+            # Only unique constraints: t.constraints is a set, and an FK may share the column list.
+            built = next(
+                c
+                for c in t.constraints
+                if isinstance(c, sa.UniqueConstraint)
+                and c.name
+                and str(c.name) in self.constraint_names(table, unique.id)
+            )
             kwargs: list[tuple[str, Code]] = [
                 ("fields", Seq([Str(fields[c]) for c in unique.columns])),
                 ("name", Str(self.db_name(unique.id, str(built.name)))),
@@ -365,7 +377,11 @@ class _Printer:
         for check in table.checks:
             if not self.sql_ok(check.id, check.expression, "the check is"):
                 continue
-            name = next(str(c.name) for c in t.constraints if str(c.name) in self.constraint_names(table, check.id))
+            name = next(
+                str(c.name)
+                for c in t.constraints
+                if isinstance(c, sa.CheckConstraint) and str(c.name) in self.constraint_names(table, check.id)
+            )
             condition = _raw_sql(check.expression, boolean=True)
             check_kwargs = [("condition", condition), ("name", Str(self.db_name(check.id, name)))]
             constraints.append(Call("models.CheckConstraint", [], check_kwargs))

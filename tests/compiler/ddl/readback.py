@@ -157,11 +157,12 @@ def _table(doc: Document, emitter: Emitter, inspector: Any, table: Table, dialec
         return [Difference(table.id, "table", t.name, None)]
     out: list[Difference] = []
     columns = {c["name"]: c for c in inspector.get_columns(t.name, schema=t.schema)}
-    expected_names = [c.name for c in table.columns]
+    # Names as created: a name over the identifier limit is cut (the emitter warns and says how).
+    expected_names = [t.c[c.id].name for c in table.columns]
     if sorted(columns) != sorted(expected_names):
         out.append(Difference(table.id, "columns", sorted(expected_names), sorted(columns)))
     for column in table.columns:
-        got = columns.get(column.name)
+        got = columns.get(t.c[column.id].name)
         if got is None:
             continue
         if got["nullable"] != column.nullable:
@@ -316,11 +317,13 @@ def _postgres_catalog(doc: Document, emitter: Emitter, conn: Connection) -> list
         want = sorted(p.name for p in table.partitioning.partitions) if table.partitioning else []
         if sorted(parts) != want:
             out.append(Difference(table.id, "partitions", want, sorted(parts)))
+    # Policy names are unique per table, not per database.
     policies = {
-        r[0]: r[1:] for r in conn.execute(sa.text("SELECT policyname, tablename, permissive, cmd FROM pg_policies"))
+        (r[1], r[0]): r[1:]
+        for r in conn.execute(sa.text("SELECT policyname, tablename, permissive, cmd FROM pg_policies"))
     }
     for policy in doc.security.policies:
-        found = policies.get(policy.name)
+        found = policies.get((emitter.tables[policy.table].name, policy.name))
         want_policy = (
             emitter.tables[policy.table].name,
             "PERMISSIVE" if policy.permissive else "RESTRICTIVE",

@@ -128,11 +128,25 @@ EXPECTED_WARNINGS = [
     ("generated_identity", "sqlite", "c_items_id", "start/increment"),
     ("generated_identity", "mysql", "c_tick_seq", "single-column primary key"),
     ("triggers_audit", "postgresql", "t_noup", "column named updated_at"),
-    ("triggers_audit", "mysql", "t_log", "no audit trigger"),
-    ("triggers_audit", "sqlite", "t_acct", "no audit trigger"),
     ("checks_uniques", "mysql", "u_prod_vs", "NULLS NOT DISTINCT"),
     ("checks_uniques", "sqlite", "c_prod_sku", "collation"),
     ("hostile", "mysql", "t_user", "without schema"),
+    ("saas_multitenant", "mysql", "po_tsk_tenant", "policies"),
+    ("saas_multitenant", "sqlite", "c_tsk_tags", "no array types"),
+    ("saas_multitenant", "mysql", "c_ten_slug", "CITEXT"),
+    ("ecommerce", "mysql", "k_cat_parent", "AUTO_INCREMENT"),
+    ("ecommerce", "mysql", "i_ord_cust_recent", "INCLUDE"),
+    ("ecommerce", "sqlite", "i_prod_name_trgm", "operator classes"),
+    ("ledger", "mysql", "r_post_entry", "cannot defer"),
+    ("ledger", "sqlite", "t_bal", "partitioning"),
+    ("referential_actions", "mysql", "r_set_default", "SET DEFAULT"),
+    ("timeseries", "mysql", "i_sen_serial", "no hash indexes"),
+    ("timeseries", "sqlite", "c_read_samples", "no array types"),
+    ("policies", "sqlite", "po_upd", "policies"),
+    ("policies", "mysql", "g_pol_cols", "grants"),
+    ("defaults_comments", "mysql", "r_dc_parent", "constraint comments"),
+    ("long_identifiers", "mysql", "c_long_value", "created as"),
+    ("long_identifiers", "sqlite", "t_umlaut", "created as"),
 ]
 
 
@@ -146,7 +160,25 @@ def test_what_a_target_cannot_express_is_a_warning_naming_the_object(
 
 # Designs PostgreSQL expresses completely: no warning at all.
 @pytest.mark.parametrize(
-    "name", ["blog", "checks_uniques", "composite_keys", "enums", "hostile", "indexes", "partitions", "schemas"]
+    "name",
+    [
+        "blog",
+        "checks_uniques",
+        "composite_keys",
+        "enums",
+        "hostile",
+        "indexes",
+        "partitions",
+        "schemas",
+        "saas_multitenant",
+        "ecommerce",
+        "ledger",
+        "referential_actions",
+        "extensions",
+        "timeseries",
+        "policies",
+        "defaults_comments",
+    ],
 )
 def test_postgres_expresses_a_plain_design_without_warnings(name: str) -> None:
     assert emit(fixture(name), "postgresql").warnings == []
