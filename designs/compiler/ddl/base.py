@@ -90,8 +90,10 @@ class Emitter:
         "create_schemas",
         "create_types",
         "create_tables",
-        "add_foreign_keys",
+        # Indexes before foreign keys: a key may rely on a unique index to reference, and MySQL reuses
+        # an existing index for a key instead of creating one of its own.
         "create_indexes",
+        "add_foreign_keys",
         "create_comments",
         "triggers",
         "security",
