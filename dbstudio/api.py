@@ -20,6 +20,7 @@ from ninja.utils import check_csrf
 
 from designs.api import DocumentInvalid
 from designs.api import router as designs_router
+from designs.comments_api import router as comments_router
 from designs.compiler.document import json_schema
 from designs.compiler.validate import json_path
 from designs.diff_api import router as diff_router
@@ -71,6 +72,7 @@ api.add_router("/", text_router)
 api.add_router("/", review_router)
 api.add_router("/", diff_router)
 api.add_router("/", jobs_router)
+api.add_router("/", comments_router)
 
 
 def error(request: HttpRequest, status: int, detail: Any) -> HttpResponse:

@@ -1,7 +1,18 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from designs.models import ApiToken, Design, Membership, Revision, Version
+from designs.models import (
+    ApiToken,
+    Approval,
+    Artifact,
+    Comment,
+    CompileJob,
+    Design,
+    Membership,
+    ReviewState,
+    Revision,
+    Version,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -43,3 +54,18 @@ class MembershipAdmin(admin.ModelAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["user", "name", "hint", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["token_hash", "hint"]
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["design", "anchor_kind", "anchor_label", "author", "created_at", "resolved_at"]
+    list_filter = ["anchor_kind"]
+
+
+@admin.register(CompileJob)
+class CompileJobAdmin(admin.ModelAdmin):
+    list_display = ["design", "state", "progress", "created_at"]
+    list_filter = ["state"]
+
+
+admin.site.register([Artifact, ReviewState, Approval])

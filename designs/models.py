@@ -233,3 +233,120 @@ class CompileJob(models.Model):
 
     def __str__(self) -> str:
         return f"compile #{self.pk} of {self.design} r{self.revision.number}: {self.state}"
+
+
+class DesignUpdate(models.Model):
+    """One Yjs update from a live editor, stored before it is broadcast (see designs/collab.py).
+
+    ``seq`` orders a design's updates; compaction folds them into the ``DesignSnapshot`` and deletes them.
+    """
+
+    design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="live_updates")
+    seq = models.PositiveBigIntegerField()
+    update = models.BinaryField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [models.UniqueConstraint(fields=["design", "seq"], name="uq_designupdate_design_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.design_id} update #{self.seq}"
+
+
+class DesignSnapshot(models.Model):
+    """The compacted Yjs state of a design: every update up to ``seq`` merged into one."""
+
+    design = models.OneToOneField(Design, on_delete=models.CASCADE, related_name="live_snapshot")
+    state = models.BinaryField()
+    seq = models.PositiveBigIntegerField(default=0, help_text="the last update folded into state")
+    revision = models.PositiveIntegerField(default=0, help_text="the design revision the live state last matched")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.design_id} snapshot @{self.seq}"
+
+
+class Comment(models.Model):
+    """A review comment anchored to the design or to one of its objects by stable id.
+
+    A reply has a ``parent`` (threads are one level deep). ``anchor_label`` is the object's name when it
+    was last seen, so a comment on a deleted object can still say what it was about.
+    """
+
+    class Anchor(models.TextChoices):
+        DESIGN = "design"
+        TABLE = "table"
+        COLUMN = "column"
+        RELATIONSHIP = "relationship"
+        INDEX = "index"
+
+    design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    anchor_kind = models.CharField(max_length=16, choices=Anchor.choices, default=Anchor.DESIGN)
+    anchor_id = models.CharField(max_length=64, blank=True, default="")
+    anchor_label = models.CharField(max_length=300, blank=True, default="")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField(max_length=10_000)
+    mentions = models.JSONField(default=list, help_text="usernames of members mentioned with @name")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["design", "anchor_id"], name="idx_comment_design_anchor")]
+
+    def __str__(self) -> str:
+        return f"comment #{self.pk} on {self.anchor_kind} {self.anchor_id}"
+
+
+class ReviewState(models.Model):
+    """Where a design is in its review: draft → in review → changes requested / approved.
+
+    ``cycle`` counts submissions; approvals belong to one cycle and pin the revision they approved.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft"
+        IN_REVIEW = "in_review"
+        CHANGES_REQUESTED = "changes_requested"
+        APPROVED = "approved"
+
+    design = models.OneToOneField(Design, on_delete=models.CASCADE, related_name="review_state")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    cycle = models.PositiveIntegerField(default=0)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.design_id} {self.state} (cycle {self.cycle})"
+
+
+class Approval(models.Model):
+    """One reviewer's decision in one review cycle, pinned to the revision they looked at."""
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved"
+        CHANGES_REQUESTED = "changes_requested"
+
+    design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="approvals")
+    cycle = models.PositiveIntegerField()
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="approvals")
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    note = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} {self.decision} r{self.revision.number}"

@@ -1,5 +1,11 @@
-"""Websocket routes. The live-collaboration consumer arrives with its own issue."""
+"""Websocket routes."""
 
 from typing import Any
 
-websocket_urlpatterns: list[Any] = []
+from django.urls import path
+
+from designs.consumers import DesignConsumer
+
+websocket_urlpatterns: list[Any] = [
+    path("ws/designs/<int:design_id>/", DesignConsumer.as_asgi()),
+]

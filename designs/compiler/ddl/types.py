@@ -7,6 +7,7 @@ equivalent — a note that becomes a warning naming the column, so an approximat
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,8 @@ from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.types import TypeEngine, UserDefinedType
 
 from ..document import ColumnType
+
+_RAW_INTEGER = re.compile(r"^\s*(tiny|small|medium|big)?int(eger)?\b", re.IGNORECASE)
 
 
 class RawType(UserDefinedType[Any]):
@@ -28,6 +31,14 @@ class RawType(UserDefinedType[Any]):
 
     def get_col_spec(self, **kw: Any) -> str:
         return self.sql
+
+    @property
+    def _type_affinity(self) -> Any:
+        # SQLAlchemy allows AUTO_INCREMENT/SERIAL only on integer-like types; a raw "TINYINT UNSIGNED"
+        # (MySQL's sakila) is one, so say so instead of the generic user-defined affinity.
+        if _RAW_INTEGER.match(self.sql):
+            return sa.Integer
+        return super()._type_affinity
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,245 @@
+"""Live collaboration state: the design document as a Yjs doc, its update log, compaction and revisions.
+
+The mapping between the JSON document and the Y.Doc is one recursive rule, mirrored by the browser:
+the root is the Y.Map ``ydoc.getMap("document")``; every JSON object becomes a Y.Map, every JSON array a
+Y.Array, every scalar stays a plain value. So two people editing different tables (or different columns
+of one table) touch different Y.Maps and both edits survive; two people changing the same field resolve
+to one of the values, as Yjs always does.
+
+Persistence: every accepted update is appended to ``DesignUpdate`` before it is broadcast. Loading merges
+``DesignSnapshot.state`` with the updates after it; every ``compact_every()`` updates, the log is folded
+into the snapshot. Revisions (frozen JSON) are made from the Y.Doc after a pause in edits or on demand.
+The functions here are synchronous and touch the database; the consumer calls them in a thread.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from pycrdt import Array, Doc, Map, merge_updates
+
+from designs.compiler.validate import Problem, validate
+from designs.models import Design, DesignSnapshot, DesignUpdate, Revision
+
+ROOT = "document"
+EMPTY_UPDATE = b"\x00\x00"
+
+
+def compact_every() -> int:
+    """How many logged updates trigger a compaction into the snapshot."""
+    return int(getattr(settings, "DBSTUDIO_COLLAB_COMPACT_EVERY", 200))
+
+
+def save_delay() -> float:
+    """Seconds without edits after which the live document is saved as a revision."""
+    return float(getattr(settings, "DBSTUDIO_COLLAB_SAVE_DELAY", 3.0))
+
+
+# --- JSON <-> Y mapping --------------------------------------------------------------------------
+
+
+def to_y(value: Any) -> Any:
+    """A JSON value as a (not yet integrated) Y value: dict → Map, list → Array, scalar as is."""
+    if isinstance(value, dict):
+        return Map({str(k): to_y(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return Array([to_y(v) for v in value])
+    return value
+
+
+def to_json(value: Any) -> Any:
+    """A Y value as JSON. Yjs numbers are doubles; whole numbers come back as ints (the format is strict)."""
+    if isinstance(value, Map):
+        return {k: to_json(v) for k, v in sorted(value.items())}
+    if isinstance(value, Array):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        return [to_json(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def root(ydoc: Doc) -> Map:
+    return ydoc.get(ROOT, type=Map)
+
+
+def full_form(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` with every default written out, as the Y.Doc holds it.
+
+    Every list (tables, columns, indexes, ...) must exist in the Y.Doc before anyone edits: if two
+    clients each created a missing ``indexes`` array at the same moment, one array (and its index)
+    would be lost. Saving strips the defaults again (``Document.to_data``).
+    """
+    doc, _ = validate(document)
+    return doc.model_dump(mode="json", by_alias=True) if doc is not None else document
+
+
+def doc_from_json(document: dict[str, Any]) -> Doc:
+    """A fresh Y.Doc holding ``document`` in its full form."""
+    ydoc: Doc = Doc()
+    top = root(ydoc)
+    with ydoc.transaction():
+        for key, value in full_form(document).items():
+            top[key] = to_y(value)
+    return ydoc
+
+
+def document_of(ydoc: Doc) -> dict[str, Any]:
+    """The JSON document a Y.Doc holds (not validated)."""
+    data = to_json(root(ydoc))
+    assert isinstance(data, dict)
+    return data
+
+
+def reconcile(ydoc: Doc, document: dict[str, Any]) -> bytes:
+    """Change ``ydoc`` in place until it holds ``document``; return the Yjs update that did it.
+
+    Used when the document was saved outside the live session (REST API, import). Objects that did
+    not change keep their Y identity, so a client editing one of them concurrently keeps its edit.
+    """
+    before = ydoc.get_state()
+    with ydoc.transaction():
+        _reconcile_map(root(ydoc), full_form(document))
+    return ydoc.get_update(before)
+
+
+def _reconcile_map(ymap: Map, data: dict[str, Any]) -> None:
+    existing = list(ymap.keys())
+    for key in existing:
+        if key not in data:
+            del ymap[key]
+    for key, value in data.items():
+        current = ymap.get(key)
+        if isinstance(current, Map) and isinstance(value, dict):
+            _reconcile_map(current, value)
+        elif isinstance(current, Array) and isinstance(value, list):
+            _reconcile_array(current, value)
+        elif to_json(current) != to_json(value) or key not in ymap:
+            ymap[key] = to_y(value)
+
+
+def _reconcile_array(yarray: Array, data: list[Any]) -> None:
+    # Lists of objects with ids (tables, columns, ...) keep the Y.Map of every object whose id stays at
+    # the same position; anything else is replaced. Moves are rare enough to be a replace.
+    if len(yarray) == len(data) and all(_same_id(yarray[i], data[i]) for i in range(len(data))):
+        for i, value in enumerate(data):
+            current = yarray[i]
+            if isinstance(current, Map) and isinstance(value, dict):
+                _reconcile_map(current, value)
+            elif to_json(current) != to_json(value):
+                del yarray[i]
+                yarray.insert(i, to_y(value))
+        return
+    if to_json(yarray) != to_json(data):
+        yarray.clear()
+        yarray.extend([to_y(v) for v in data])
+
+
+def _same_id(current: Any, value: Any) -> bool:
+    if isinstance(current, Map) and isinstance(value, dict):
+        return current.get("id") == value.get("id")
+    return not isinstance(current, Map | Array) and not isinstance(value, dict | list)
+
+
+# --- persistence -----------------------------------------------------------------------------------
+
+
+def load_state(design_id: int) -> tuple[bytes, int]:
+    """The design's whole Yjs state as one update, and the last stored sequence number.
+
+    The first load builds the state from the JSON document and stores it as the snapshot at once,
+    so every server process starts from the same Yjs items (two independent builds would duplicate).
+    A document saved outside the live session since then is reconciled into the state here.
+    """
+    design = Design.objects.get(pk=design_id)
+    snapshot = DesignSnapshot.objects.filter(design_id=design_id).first()
+    if snapshot is None:
+        state = doc_from_json(design.document).get_update()
+        try:
+            with transaction.atomic():
+                snapshot = DesignSnapshot.objects.create(
+                    design_id=design_id, state=state, seq=0, revision=design.revision_number
+                )
+        except IntegrityError:  # another process built it first; use theirs
+            snapshot = DesignSnapshot.objects.get(design_id=design_id)
+    rows = list(DesignUpdate.objects.filter(design_id=design_id, seq__gt=snapshot.seq).order_by("seq"))
+    updates = [bytes(snapshot.state), *(bytes(r.update) for r in rows)]
+    last_seq = rows[-1].seq if rows else snapshot.seq
+    state = merge_updates(*updates) if len(updates) > 1 else updates[0]
+    if design.revision_number > snapshot.revision:
+        ydoc: Doc = Doc()
+        ydoc.apply_update(state)
+        change = reconcile(ydoc, design.document)
+        if change != EMPTY_UPDATE:
+            last_seq = store_update(design_id, change, author=None)
+            state = ydoc.get_update()
+        DesignSnapshot.objects.filter(pk=snapshot.pk).update(revision=design.revision_number)
+    return state, last_seq
+
+
+def store_update(design_id: int, update: bytes, author: Any) -> int:
+    """Append ``update`` to the design's log and return its sequence number.
+
+    The snapshot row is locked while the number is taken, so a compaction running at the same time
+    cannot fold the log past a number that is about to be written.
+    """
+    for _ in range(20):
+        try:
+            with transaction.atomic():
+                folded = (
+                    DesignSnapshot.objects.select_for_update()
+                    .filter(design_id=design_id)
+                    .values_list("seq", flat=True)
+                    .first()
+                ) or 0
+                last = DesignUpdate.objects.filter(design_id=design_id).aggregate(m=Max("seq"))["m"] or 0
+                seq = max(last, folded) + 1
+                DesignUpdate.objects.create(design_id=design_id, seq=seq, update=update, author=author)
+            return seq
+        except IntegrityError:  # a concurrent writer took the number; take the next
+            continue
+    raise RuntimeError("could not store the update: too much contention")
+
+
+def compact(design_id: int, keep_below: int | None = None) -> bool:
+    """Fold the logged updates into the snapshot when there are at least ``compact_every()`` of them.
+
+    Deletes exactly the rows it folded in, so an update stored meanwhile is never lost.
+    """
+    threshold = compact_every() if keep_below is None else keep_below
+    with transaction.atomic():
+        snapshot = DesignSnapshot.objects.select_for_update().filter(design_id=design_id).first()
+        if snapshot is None:
+            return False
+        rows = list(DesignUpdate.objects.filter(design_id=design_id, seq__gt=snapshot.seq).order_by("seq"))
+        if not rows or len(rows) < threshold:
+            return False
+        snapshot.state = merge_updates(bytes(snapshot.state), *(bytes(r.update) for r in rows))
+        snapshot.seq = rows[-1].seq
+        snapshot.save(update_fields=["state", "seq", "updated_at"])
+        DesignUpdate.objects.filter(pk__in=[r.pk for r in rows]).delete()
+    return True
+
+
+def save_revision(design_id: int, ydoc: Doc, author: Any, message: str) -> tuple[Revision | None, list[Problem]]:
+    """Freeze the live document as the next revision, if it is valid and differs from the current one.
+
+    Returns the new revision (None when nothing changed or it is invalid) and the validation problems.
+    """
+    data = document_of(ydoc)
+    doc, problems = validate(data)
+    if doc is None:
+        return None, problems
+    document = doc.to_data()
+    design = Design.objects.get(pk=design_id)
+    if document == design.document:
+        return None, []
+    revision = design.save_document(document, author=author, message=message)
+    DesignSnapshot.objects.filter(design_id=design_id).update(revision=revision.number)
+    return revision, []

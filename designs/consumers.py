@@ -1,0 +1,255 @@
+"""The live-editing websocket: Yjs sync and awareness (the y-websocket protocol) over Channels.
+
+Binary frames are y-websocket messages; text frames are JSON control messages. See
+docs/collaboration.md for the whole protocol. A thin shell over ``designs.collab``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from pycrdt import (
+    Decoder,
+    Doc,
+    Encoder,
+    YMessageType,
+    YSyncMessageType,
+    create_sync_message,
+    create_update_message,
+    read_message,
+    write_message,
+)
+
+from designs import collab
+from designs.models import Membership, Role
+from designs.permissions import has_role
+
+log = logging.getLogger(__name__)
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_NOT_FOUND = 4404
+
+
+def group_name(design_id: int) -> str:
+    """The channel-layer group of a design (compile progress and comments are sent to it too)."""
+    return f"design-{design_id}"
+
+
+@database_sync_to_async
+def _role(user: Any, design_id: int) -> str | None:
+    membership = Membership.objects.filter(design_id=design_id, user=user).first()
+    return membership.role if membership else None
+
+
+def adds_anything(ydoc: Doc, update: bytes) -> bool:
+    """Whether applying ``update`` would give ``ydoc`` content it does not have (tried on a copy)."""
+    probe: Doc = Doc()
+    probe.apply_update(ydoc.get_update())
+    before = probe.get_state()
+    probe.apply_update(update)
+    return bool(probe.get_state() != before)
+
+
+def awareness_clients(message: bytes) -> dict[int, int]:
+    """The awareness client ids and clocks in an awareness message ``[1, len, count, (id, clock, json)*]``."""
+    payload = Decoder(message[1:]).read_message() or b""
+    decoder = Decoder(payload)
+    clients = {}
+    for _ in range(decoder.read_var_uint()):
+        client_id, clock = decoder.read_var_uint(), decoder.read_var_uint()
+        decoder.read_var_string()
+        clients[client_id] = clock
+    return clients
+
+
+def awareness_removal(clients: dict[int, int]) -> bytes:
+    """An awareness message that marks ``clients`` as gone (state null, clock moved on)."""
+    encoder = Encoder()
+    encoder.write_var_uint(len(clients))
+    for client_id, clock in clients.items():
+        encoder.write_var_uint(client_id)
+        encoder.write_var_uint(clock + 1)
+        encoder.write_var_string("null")
+    return bytes([YMessageType.AWARENESS]) + write_message(encoder.to_bytes())
+
+
+class DesignConsumer(AsyncWebsocketConsumer):
+    """One browser tab editing one design, at ``ws/designs/<id>/``."""
+
+    design_id: int
+    role: str | None = None
+    ydoc: Doc | None = None
+    save_task: asyncio.Task[None] | None = None
+    dirty: bool = False
+    # Awareness client ids announced on this socket and their last clock, to clear them on disconnect.
+    presence: dict[int, int]
+
+    async def connect(self) -> None:
+        self.design_id = int(self.scope["url_route"]["kwargs"]["design_id"])
+        self.presence = {}
+        user = self.scope.get("user")
+        # Accept first so the close code reaches the client; a refused handshake carries no code.
+        await self.accept()
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.role = await _role(user, self.design_id)
+        if self.role is None:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        state, _ = await database_sync_to_async(collab.load_state)(self.design_id)
+        self.ydoc = Doc()
+        self.ydoc.apply_update(state)
+        await self.channel_layer.group_add(group_name(self.design_id), self.channel_name)
+        await self.send_json({"type": "hello", "role": self.role, "read_only": not self.can_edit})
+        await self.send(bytes_data=create_sync_message(self.ydoc))
+
+    @property
+    def can_edit(self) -> bool:
+        return has_role(self.role, Role.EDITOR)
+
+    async def disconnect(self, code: int) -> None:
+        if self.ydoc is None:
+            return
+        if self.presence:
+            # Without this, others would see this user's cursor until their awareness timeout (30 s).
+            await self.channel_layer.group_send(
+                group_name(self.design_id),
+                {"type": "yjs.relay", "data": awareness_removal(self.presence), "sender": self.channel_name},
+            )
+        await self.channel_layer.group_discard(group_name(self.design_id), self.channel_name)
+        if self.save_task is not None:
+            self.save_task.cancel()
+        if self.dirty:
+            await self.save_revision("Live edit")
+
+    async def send_json(self, data: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(data))
+
+    # --- from the client ---------------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.ydoc is None:
+            return
+        if bytes_data is not None:
+            try:
+                await self.receive_yjs(bytes_data)
+            except (ValueError, RuntimeError, IndexError) as exc:
+                # A malformed frame is refused whole; nothing of it was stored.
+                log.info("Malformed y-websocket frame on design %s: %s", self.design_id, exc)
+                await self.send_json({"type": "error", "detail": "Malformed y-websocket message"})
+        elif text_data is not None:
+            await self.receive_command(text_data)
+
+    async def receive_yjs(self, message: bytes) -> None:
+        assert self.ydoc is not None
+        if not message:
+            return
+        if message[0] == YMessageType.AWARENESS:
+            self.presence.update(awareness_clients(message))
+            # Presence is relayed to everyone else as is and never stored.
+            await self.channel_layer.group_send(
+                group_name(self.design_id), {"type": "yjs.relay", "data": message, "sender": self.channel_name}
+            )
+            return
+        if message[0] != YMessageType.SYNC or len(message) < 2:
+            return
+        kind, payload = message[1], message[2:]
+        if kind == YSyncMessageType.SYNC_STEP1:
+            update = self.ydoc.get_update(read_message(payload))
+            await self.send(bytes_data=bytes([YMessageType.SYNC, YSyncMessageType.SYNC_STEP2]) + write_message(update))
+        elif kind in (YSyncMessageType.SYNC_STEP2, YSyncMessageType.SYNC_UPDATE):
+            await self.receive_update(read_message(payload))
+
+    async def receive_update(self, update: bytes) -> None:
+        assert self.ydoc is not None
+        if update == collab.EMPTY_UPDATE:
+            return
+        if not self.can_edit:
+            # A reconnecting read-only client's sync step 2 repeats what the server has; only say
+            # "read-only" when the update really would have changed something.
+            if adds_anything(self.ydoc, update):
+                await self.send_json({"type": "read_only", "detail": f"You are {self.role}: your edits are not saved"})
+            return
+        Doc().apply_update(update)  # raises on a malformed update, before it can poison the log
+        # Stored before anyone else sees it: an update that was broadcast is never lost.
+        await database_sync_to_async(collab.store_update)(self.design_id, update, self.scope["user"])
+        await self.channel_layer.group_send(
+            group_name(self.design_id),
+            {"type": "yjs.relay", "data": create_update_message(update), "sender": self.channel_name},
+        )
+        self.ydoc.apply_update(update)
+        self.dirty = True
+        self.schedule_save()
+        await database_sync_to_async(collab.compact)(self.design_id)
+
+    async def receive_command(self, text: str) -> None:
+        try:
+            command = json.loads(text)
+        except ValueError:
+            await self.send_json({"type": "error", "detail": "Text frames must be JSON"})
+            return
+        if not isinstance(command, dict):
+            return
+        if command.get("type") == "save":
+            if not self.can_edit:
+                await self.send_json({"type": "read_only", "detail": f"You are {self.role}: you cannot save"})
+                return
+            if self.save_task is not None:
+                self.save_task.cancel()
+            message = str(command.get("message") or "Saved")[:200]
+            await self.save_revision(message, reply=True)
+
+    # --- revisions ---------------------------------------------------------------------------
+
+    def schedule_save(self) -> None:
+        """Save a revision once edits pause for ``collab.save_delay()`` seconds."""
+        if self.save_task is not None:
+            self.save_task.cancel()
+        self.save_task = asyncio.ensure_future(self._save_later())
+
+    async def _save_later(self) -> None:
+        await asyncio.sleep(collab.save_delay())
+        await self.save_revision("Live edit")
+
+    async def save_revision(self, message: str, reply: bool = False) -> None:
+        assert self.ydoc is not None
+        self.dirty = False
+        revision, problems = await database_sync_to_async(collab.save_revision)(
+            self.design_id, self.ydoc, self.scope["user"], message
+        )
+        if problems:
+            detail = [{"path": p.path, "message": p.message} for p in problems]
+            with contextlib.suppress(Exception):  # the socket may already be closing
+                await self.send_json({"type": "document.invalid", "problems": detail})
+        elif revision is not None:
+            await self.channel_layer.group_send(
+                group_name(self.design_id), {"type": "revision.saved", "revision": revision.number}
+            )
+        elif reply:
+            await self.send_json({"type": "revision.unchanged"})
+
+    # --- from the channel layer --------------------------------------------------------------
+
+    async def yjs_relay(self, event: dict[str, Any]) -> None:
+        if event.get("sender") == self.channel_name:
+            return
+        data = bytes(event["data"])
+        if self.ydoc is not None and data[:2] == bytes([YMessageType.SYNC, YSyncMessageType.SYNC_UPDATE]):
+            self.ydoc.apply_update(read_message(data[2:]))
+        await self.send(bytes_data=data)
+
+    async def job_progress(self, event: dict[str, Any]) -> None:
+        await self.send_json(event)
+
+    async def comment_changed(self, event: dict[str, Any]) -> None:
+        await self.send_json(event)
+
+    async def revision_saved(self, event: dict[str, Any]) -> None:
+        await self.send_json(event)
