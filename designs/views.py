@@ -24,7 +24,9 @@ class DesignForm(forms.Form):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(max_length=100, initial="token", widget=forms.TextInput(attrs={"placeholder": "laptop CLI"}))
+    name = forms.CharField(
+        max_length=100, required=False, widget=forms.TextInput(attrs={"placeholder": "e.g. laptop CLI"})
+    )
 
 
 class SignupForm(UserCreationForm):
