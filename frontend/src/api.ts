@@ -15,6 +15,10 @@ import type { DesignDocument } from "./document";
 export interface Problem {
   path: string;
   message: string;
+  /** Text parse errors also say where (1-based) and may give a hint. */
+  line?: number;
+  column?: number;
+  hint?: string | null;
 }
 
 /** The server answered with an error status. */
@@ -116,6 +120,8 @@ export interface RequestOptions {
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** Let the request outlive the page (sent while the user leaves). */
+  keepalive?: boolean;
 }
 
 /** A client bound to one API base URL, e.g. "/api". */
@@ -148,6 +154,7 @@ export class ApiClient {
         body,
         credentials: "same-origin",
         signal: options.signal,
+        keepalive: options.keepalive ?? false,
       });
     } catch (error) {
       if (error instanceof DOMException && error.name === "AbortError") {
@@ -174,10 +181,26 @@ export class ApiClient {
     return this.request<DesignDocument>("GET", `/designs/${designId}/document`, { signal });
   }
 
-  putDocument(designId: number, doc: DesignDocument, message = ""): Promise<DocumentSaved> {
+  putDocument(designId: number, doc: DesignDocument, message = "", keepalive = false): Promise<DocumentSaved> {
     return this.request<DocumentSaved>("PUT", `/designs/${designId}/document`, {
       body: doc,
       headers: message ? { "X-Revision-Message": message } : {},
+      keepalive,
     });
+  }
+
+  /** Print a document as text with the compiler's printer (the Mermaid panel's content). */
+  printText(doc: DesignDocument, format = "mermaid", signal?: AbortSignal): Promise<{ text: string; warnings: string[] }> {
+    return this.request("POST", "/text/print", { body: { format, document: doc }, signal });
+  }
+
+  /** Parse text into a document; a syntax error is an ApiError 422 whose problems carry line and column. */
+  parseText(text: string, format = "mermaid", signal?: AbortSignal): Promise<{ document: DesignDocument; warnings: string[] }> {
+    return this.request("POST", "/text/parse", { body: { format, text }, signal });
+  }
+
+  /** An export as JSON: `{to, filename, text, warnings}`. */
+  exportText(designId: number, to: string): Promise<{ to: string; filename: string; text: string; warnings: string[] }> {
+    return this.request("GET", `/designs/${designId}/export?to=${encodeURIComponent(to)}`);
   }
 }

@@ -5,7 +5,9 @@ import { createRoot } from "react-dom/client";
 
 import { EditorApp } from "./components/EditorApp";
 import { readConfig } from "./config";
+import "@xyflow/react/dist/base.css";
 import "./editor.css";
+import "./canvas.css";
 
 function mount(): void {
   const root = document.getElementById("editor-root");

@@ -1,42 +1,31 @@
-/** The editor workspace: tool strip, canvas and side panel around one loaded document. */
+/** The editor: load the design's document, then hand it to the workspace (canvas, panels, saving). */
 
-import { useMemo, useState } from "react";
+import { ReactFlowProvider } from "@xyflow/react";
+import { useMemo } from "react";
 
 import { ApiClient } from "../api";
-import { canEdit, type EditorConfig } from "../config";
+import type { EditorConfig } from "../config";
 import { useDocument } from "../hooks/useDocument";
 import { Canvas } from "./Canvas";
 import { SidePanel } from "./SidePanel";
-import { Toolbar } from "./Toolbar";
+import { Workspace } from "./Workspace";
 
 export function EditorApp({ config }: { config: EditorConfig }) {
   const client = useMemo(() => new ApiClient(config.apiBase), [config.apiBase]);
   const { state, reload } = useDocument(client, config.designId);
-  const [selectedId, setSelectedId] = useState<string | null>(null);
-  const editable = canEdit(config.role);
 
-  const doc = state.status === "ready" ? state.doc : null;
-  const selected = doc?.tables?.find((t) => t.id === selectedId) ?? null;
-
+  if (state.status === "ready") {
+    return (
+      <ReactFlowProvider>
+        <Workspace config={config} client={client} initial={state.doc} />
+      </ReactFlowProvider>
+    );
+  }
+  // Loading or failed: the same frame, with the state in the canvas area.
   return (
-    <div className="workspace">
-      <Toolbar canEdit={editable} />
-      <Canvas state={state} canEdit={editable} selectedId={selectedId} onSelect={setSelectedId} onRetry={reload} />
-      <SidePanel
-        doc={doc}
-        role={config.role}
-        revision={config.revision}
-        selected={selected}
-        onClearSelection={() => {
-          // Hand focus back to the card that was open, so keyboard users keep their place.
-          if (selectedId) {
-            document
-              .querySelector<HTMLButtonElement>(`[data-table-id="${CSS.escape(selectedId)}"] .table-card-select`)
-              ?.focus();
-          }
-          setSelectedId(null);
-        }}
-      />
+    <div className="workspace workspace-waiting">
+      <Canvas state={state} onRetry={reload} />
+      <SidePanel.Waiting role={config.role} revision={config.revision} />
     </div>
   );
 }

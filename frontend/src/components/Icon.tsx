@@ -10,6 +10,19 @@ const PATHS = {
   alert: "M12 3l10 18H2zM12 10v5M12 18v.01",
   refresh: "M20 11a8 8 0 1 0-2.3 5.7M20 4v7h-7",
   empty: "M4 5h16v14H4zM4 10h16M10 10v9M15 14h2",
+  plus: "M12 5v14M5 12h14",
+  undo: "M9 14L4 9l5-5M4 9h10a6 6 0 0 1 0 12h-3",
+  redo: "M15 14l5-5-5-5M20 9H10a6 6 0 0 0 0 12h3",
+  layout: "M3 4h6v6H3zM15 4h6v6h-6zM9 17h6v4H9zM6 10v3h12v-3M12 13v4",
+  fit: "M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5",
+  search: "M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14zM20 20l-4-4",
+  download: "M12 4v11M7 10l5 5 5-5M5 20h14",
+  moon: "M20 14.5A8 8 0 0 1 9.5 4 8 8 0 1 0 20 14.5z",
+  sun: "M12 16a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM12 2v2M12 20v2M4.9 4.9l1.4 1.4M17.7 17.7l1.4 1.4M2 12h2M20 12h2M4.9 19.1l1.4-1.4M17.7 6.3l1.4-1.4",
+  help: "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM9.5 9a2.5 2.5 0 1 1 3.5 2.3c-.6.3-1 .9-1 1.6V14M12 17.5v.01",
+  check: "M5 12l5 5 9-10",
+  trash: "M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3",
+  close: "M6 6l12 12M18 6L6 18",
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -1,152 +1,221 @@
-/** The right-hand panel: the design at a glance, or the selected table's details. */
+/** The right-hand panel: Details (the selection's properties, or the design's) and the Mermaid text. */
 
-import { useEffect, useRef } from "react";
-
+import type { ApiClient } from "../api";
 import type { DesignRole } from "../api";
-import type { DesignDocument, Table } from "../document";
-import { formatType, isNullable, plural, primaryKeyIds, qualifiedName } from "../format";
+import type { DesignDocument, Dialect, Relationship, Table } from "../document";
+import { plural } from "../format";
+import type { Origin } from "../model/history";
+import { newId } from "../model/ids";
+import { MermaidPanel } from "../text/MermaidPanel";
+import { DIALECTS } from "./ColumnInspector";
+import { SelectField, splitList, TextField } from "./fields";
+import { RelationshipInspector } from "./RelationshipInspector";
+import { TableInspector } from "./TableInspector";
+
+type Dispatch = (action: (doc: DesignDocument) => DesignDocument, options?: { origin?: Origin }) => void;
 
 interface Props {
-  doc: DesignDocument | null;
+  doc: DesignDocument;
+  tab: "details" | "mermaid";
+  onTab: (tab: "details" | "mermaid") => void;
   role: DesignRole;
   revision: number;
-  selected: Table | null;
-  onClearSelection: () => void;
+  editable: boolean;
+  dark: boolean;
+  selectedTable: Table | null;
+  selectedColumn: string | null;
+  selectedRel: Relationship | null;
+  selectionCount: number;
+  client: ApiClient;
+  origin: Origin;
+  dispatch: Dispatch;
+  onSelectColumn: (tableId: string, columnId: string | null) => void;
+  onClose: () => void;
+  onDeleteSelection: () => void;
 }
 
-const DIALECT_NAMES: Record<string, string> = {
-  postgresql: "PostgreSQL",
-  mysql: "MySQL / MariaDB",
-  sqlite: "SQLite",
-  mssql: "SQL Server",
-  oracle: "Oracle",
-};
-
-/** Below this width the panel sits under the canvas (see editor.css), out of sight. */
-const STACKED = "(max-width: 860px)";
-
-export function SidePanel({ doc, role, revision, selected, onClearSelection }: Props) {
-  const panel = useRef<HTMLElement>(null);
-  const selectedId = selected?.id ?? null;
-  useEffect(() => {
-    // When the panel is stacked under the cards, bring the details into view so a tap on a card
-    // visibly does something.
-    if (selectedId && window.matchMedia(STACKED).matches) {
-      const calm = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-      panel.current?.scrollIntoView({ block: "start", behavior: calm ? "auto" : "smooth" });
-    }
-  }, [selectedId]);
+export function SidePanel(props: Props) {
+  const { doc, tab, onTab, editable, dispatch } = props;
   return (
-    <aside className="side-panel" aria-label="Details" ref={panel}>
-      {selected && doc ? (
-        <TableDetails table={selected} doc={doc} onClose={onClearSelection} />
-      ) : (
-        <DesignSummary doc={doc} role={role} revision={revision} />
-      )}
-    </aside>
-  );
-}
-
-function DesignSummary({ doc, role, revision }: { doc: DesignDocument | null; role: DesignRole; revision: number }) {
-  const target = doc?.settings?.target ?? "postgresql";
-  return (
-    <section className="panel-section" aria-labelledby="panel-design-title">
-      <h2 className="panel-title" id="panel-design-title">
-        Design
-      </h2>
-      {doc?.description && <p className="panel-text">{doc.description}</p>}
-      <dl className="facts">
-        <div>
-          <dt>Tables</dt>
-          <dd>{doc ? (doc.tables ?? []).length : "–"}</dd>
-        </div>
-        <div>
-          <dt>Relationships</dt>
-          <dd>{doc ? (doc.relationships ?? []).length : "–"}</dd>
-        </div>
-        <div>
-          <dt>Target</dt>
-          <dd>{DIALECT_NAMES[target] ?? target}</dd>
-        </div>
-        <div>
-          <dt>Revision</dt>
-          <dd>{revision}</dd>
-        </div>
-        <div>
-          <dt>Your role</dt>
-          <dd className="capitalize">{role}</dd>
-        </div>
-      </dl>
-      {(doc?.tables ?? []).length > 0 && <p className="panel-hint">Select a table to see its details.</p>}
-    </section>
-  );
-}
-
-function TableDetails({ table, doc, onClose }: { table: Table; doc: DesignDocument; onClose: () => void }) {
-  const pk = primaryKeyIds(table);
-  const columns = table.columns ?? [];
-  const indexes = table.indexes ?? [];
-  const dialect = doc.settings?.target ?? "postgresql";
-  const related = (doc.relationships ?? []).filter((r) => r.from_table === table.id || r.to_table === table.id);
-  const nameOf = (id: string) => doc.tables?.find((t) => t.id === id)?.name ?? id;
-  return (
-    <section className="panel-section" aria-labelledby="panel-table-title">
-      <div className="panel-heading">
-        <h2 className="panel-title" id="panel-table-title">
-          {qualifiedName(table, doc)}
-        </h2>
-        <button type="button" className="button button-quiet button-small" onClick={onClose}>
-          Close
-        </button>
+    <div className="side-column">
+      <div className="panel-tabs" role="tablist" aria-label="Panels">
+        {(["details", "mermaid"] as const).map((t) => (
+          <button
+            key={t}
+            type="button"
+            role="tab"
+            id={`panel-tab-${t}`}
+            aria-selected={tab === t}
+            aria-controls={`panel-${t}`}
+            className={`panel-tab${tab === t ? " is-active" : ""}`}
+            onClick={() => {
+              onTab(t);
+            }}
+          >
+            {t === "details" ? "Details" : "Mermaid"}
+          </button>
+        ))}
       </div>
-      {table.comment && <p className="panel-text">{table.comment}</p>}
-      <h3 className="panel-subtitle">{plural(columns.length, "column")}</h3>
-      <table className="detail-table">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Type</th>
-            <th scope="col">Null</th>
-          </tr>
-        </thead>
-        <tbody>
-          {columns.map((c) => (
-            <tr key={c.id}>
-              <td>
-                {c.name}
-                {pk.has(c.id) && <span className="badge badge-pk">PK</span>}
-              </td>
-              <td className="mono">{formatType(c.type, doc, dialect)}</td>
-              <td>{isNullable(c) ? "yes" : "no"}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {indexes.length > 0 && (
-        <>
-          <h3 className="panel-subtitle">{plural(indexes.length, "index", "indexes")}</h3>
-          <ul className="plain-list">
-            {indexes.map((ix) => (
-              <li key={ix.id} className="mono">
-                {ix.name ?? ix.id}
-                {ix.unique ? " (unique)" : ""}
-              </li>
-            ))}
-          </ul>
-        </>
+      <aside className="side-panel" aria-label="Details" id="panel-details" hidden={tab !== "details"}>
+        {props.selectedTable ? (
+          <TableInspector
+            doc={doc}
+            table={props.selectedTable}
+            selectedColumn={props.selectedColumn}
+            editable={editable}
+            dispatch={dispatch}
+            onSelectColumn={props.onSelectColumn}
+            onClose={props.onClose}
+            onDelete={props.onDeleteSelection}
+          />
+        ) : props.selectedRel ? (
+          <RelationshipInspector doc={doc} rel={props.selectedRel} editable={editable} dispatch={dispatch} onClose={props.onClose} />
+        ) : props.selectionCount > 1 ? (
+          <section className="panel-section">
+            <h2 className="panel-title">{props.selectionCount} objects selected</h2>
+            <p className="panel-hint">Drag one to move them together. Ctrl+C copies the tables, Delete removes them.</p>
+            {editable && (
+              <button type="button" className="button button-danger button-small" onClick={props.onDeleteSelection}>
+                Delete {props.selectionCount} objects
+              </button>
+            )}
+          </section>
+        ) : (
+          <DesignSummary doc={doc} role={props.role} revision={props.revision} editable={editable} dispatch={dispatch} />
+        )}
+      </aside>
+      {tab === "mermaid" && (
+        <div className="side-panel side-panel-text" id="panel-mermaid" role="tabpanel" aria-labelledby="panel-tab-mermaid">
+          <MermaidPanel
+            doc={doc}
+            origin={props.origin}
+            client={props.client}
+            editable={editable}
+            dark={props.dark}
+            onParsed={(parsed) => {
+              dispatch(() => parsed, { origin: "text" });
+            }}
+          />
+        </div>
       )}
-      {related.length > 0 && (
-        <>
-          <h3 className="panel-subtitle">{plural(related.length, "relationship")}</h3>
-          <ul className="plain-list">
-            {related.map((r) => (
-              <li key={r.id}>
-                {nameOf(r.from_table)} → {nameOf(r.to_table)}
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-    </section>
+    </div>
   );
 }
+
+function DesignSummary({
+  doc,
+  role,
+  revision,
+  editable,
+  dispatch,
+}: {
+  doc: DesignDocument;
+  role: DesignRole;
+  revision: number;
+  editable: boolean;
+  dispatch: Dispatch;
+}) {
+  const target = doc.settings?.target ?? "postgresql";
+  const enums = doc.enums ?? [];
+  return (
+    <>
+      <section className="panel-section" aria-labelledby="panel-design-title">
+        <h2 className="panel-title" id="panel-design-title">
+          Design
+        </h2>
+        {doc.description && <p className="panel-text">{doc.description}</p>}
+        <dl className="facts">
+          <div>
+            <dt>Tables</dt>
+            <dd>{(doc.tables ?? []).length}</dd>
+          </div>
+          <div>
+            <dt>Relationships</dt>
+            <dd>{(doc.relationships ?? []).length}</dd>
+          </div>
+          <div>
+            <dt>Revision</dt>
+            <dd>{revision}</dd>
+          </div>
+          <div>
+            <dt>Your role</dt>
+            <dd className="capitalize">{role}</dd>
+          </div>
+        </dl>
+        <SelectField<Dialect>
+          label="Target database"
+          value={target}
+          options={DIALECTS}
+          disabled={!editable}
+          onChange={(value) => {
+            dispatch((d) => ({ ...d, settings: { ...(d.settings ?? {}), target: value } }));
+          }}
+        />
+        <TextField
+          label="Description"
+          value={doc.description ?? ""}
+          multiline
+          disabled={!editable}
+          onCommit={(v) => {
+            dispatch((d) => ({ ...d, description: v.trim() || null }));
+          }}
+        />
+        {(doc.tables ?? []).length > 0 && <p className="panel-hint">Select a table to see its details.</p>}
+      </section>
+      <section className="panel-section" aria-label="Enums">
+        <h3 className="panel-subtitle">{plural(enums.length, "enum")}</h3>
+        {enums.map((e) => (
+          <TextField
+            key={e.id}
+            label={e.name}
+            value={e.values.join(", ")}
+            disabled={!editable}
+            validate={(v) => (splitList(v).length ? null : "An enum needs at least one value")}
+            onCommit={(v) => {
+              dispatch((d) => ({ ...d, enums: (d.enums ?? []).map((x) => (x.id === e.id ? { ...x, values: splitList(v) } : x)) }));
+            }}
+          />
+        ))}
+        {editable && (
+          <TextField
+            label="Add an enum (name: values)"
+            value=""
+            clearOnCommit
+            placeholder="order_status: new, paid, shipped"
+            validate={(v) => (/^\s*[A-Za-z_][\w]*\s*:\s*\S/.test(v) ? null : "Write it as name: value, value")}
+            onCommit={(v) => {
+              const [name = "", rest = ""] = v.split(":", 2);
+              dispatch((d) => ({
+                ...d,
+                enums: [...(d.enums ?? []), { id: newId("e"), name: name.trim(), values: splitList(rest) }],
+              }));
+            }}
+          />
+        )}
+      </section>
+    </>
+  );
+}
+
+/** The panel while the document loads. */
+SidePanel.Waiting = function Waiting({ role, revision }: { role: DesignRole; revision: number }) {
+  return (
+    <div className="side-column">
+      <aside className="side-panel" aria-label="Details">
+        <section className="panel-section">
+          <h2 className="panel-title">Design</h2>
+          <dl className="facts">
+            <div>
+              <dt>Revision</dt>
+              <dd>{revision}</dd>
+            </div>
+            <div>
+              <dt>Your role</dt>
+              <dd className="capitalize">{role}</dd>
+            </div>
+          </dl>
+        </section>
+      </aside>
+    </div>
+  );
+};

@@ -63,23 +63,23 @@ export function ErrorState({ error, onRetry }: { error: Error; onRetry: () => vo
   );
 }
 
-export function EmptyState({ canEdit }: { canEdit: boolean }) {
+export function EmptyState({ canEdit, onAddTable }: { canEdit: boolean; onAddTable: () => void }) {
   return (
-    <div className="state state-empty">
+    <div className="state state-empty canvas-empty">
       <span className="state-icon">
         <Icon name="empty" size={32} />
       </span>
       <p className="state-title">This design has no tables yet.</p>
       <p className="state-detail">
         {canEdit
-          ? "Tables you add will appear here. Until the visual editor lands, you can add them through the API."
+          ? "Add a table, double-click anywhere on the canvas, or type Mermaid in the Mermaid tab."
           : "Tables will appear here once an editor adds them."}
       </p>
       {canEdit && (
         <div className="state-actions">
-          <a className="button" href="/api/docs">
-            Open the API docs
-          </a>
+          <button type="button" className="button button-primary" onClick={onAddTable}>
+            Add a table
+          </button>
         </div>
       )}
     </div>

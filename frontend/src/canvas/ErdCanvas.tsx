@@ -1,0 +1,234 @@
+/**
+ * The ERD canvas: React Flow over the document. It keeps React Flow's node and edge arrays in
+ * step with the document (reusing unchanged objects), and turns gestures into document actions:
+ * a finished drag moves tables, a connection between columns adds a relationship, a double-click
+ * on empty canvas adds a table.
+ */
+
+import {
+  applyEdgeChanges,
+  applyNodeChanges,
+  Background,
+  BackgroundVariant,
+  ConnectionMode,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type EdgeChange,
+  type FinalConnectionState,
+  type InternalNode,
+  type NodeChange,
+  type OnSelectionChangeParams,
+  type XYPosition,
+} from "@xyflow/react";
+import { useCallback, useEffect, useRef, useState } from "react";
+
+import type { DesignDocument } from "../document";
+import type { XY } from "../model/ids";
+import { AreaNodeComponent, NoteNodeComponent } from "./AreaNode";
+import { buildEdges, buildNodes, type ErdNode, type RelEdge } from "./flow";
+import { documentBounds } from "./layout";
+import { ErdMarkers, RelationshipEdgeComponent } from "./RelationshipEdge";
+import { TableNodeComponent } from "./TableNode";
+
+const nodeTypes = { table: TableNodeComponent, area: AreaNodeComponent, note: NoteNodeComponent };
+const edgeTypes = { relationship: RelationshipEdgeComponent };
+
+/** A column (or a table's title row, column = null) on one end of a drag-to-connect gesture. */
+export interface ColumnEnd {
+  table: string;
+  column: string | null;
+}
+
+export interface CanvasRequest {
+  /** Select exactly these ids. */
+  select?: string[];
+  /** Centre the view on this node. */
+  focus?: string;
+  seq: number;
+}
+
+interface Props {
+  doc: DesignDocument;
+  canEdit: boolean;
+  dark: boolean;
+  request: CanvasRequest | null;
+  onMove: (positions: Map<string, XY>) => void;
+  onResize: (id: string, size: { width: number; height: number }) => void;
+  onConnectColumns: (a: ColumnEnd, b: ColumnEnd) => void;
+  onDropOnTable: (from: ColumnEnd, table: string, at: XYPosition) => void;
+  onAddTableAt: (position: XY) => void;
+  onSelectionChange: (ids: string[]) => void;
+}
+
+function columnOf(handle: string | null | undefined): string | null {
+  if (!handle) {
+    return null;
+  }
+  const column = handle.slice(0, handle.lastIndexOf(":"));
+  return column === "head" ? null : column;
+}
+
+export function ErdCanvas(props: Props) {
+  const { doc, canEdit, dark, request } = props;
+  const [nodes, setNodes] = useState<ErdNode[]>(() => buildNodes(doc, []));
+  const [edges, setEdges] = useState<RelEdge[]>(() => buildEdges(doc, []));
+  const flow = useReactFlow<ErdNode, RelEdge>();
+  const callbacks = useRef(props);
+  callbacks.current = props;
+
+  useEffect(() => {
+    setNodes((previous) => buildNodes(doc, previous));
+    setEdges((previous) => buildEdges(doc, previous));
+  }, [doc]);
+
+  useEffect(() => {
+    if (!request) {
+      return;
+    }
+    if (request.select) {
+      const ids = new Set(request.select);
+      setNodes((nds) => nds.map((n) => (n.selected === ids.has(n.id) ? n : { ...n, selected: ids.has(n.id) })));
+      setEdges((eds) => eds.map((e) => (e.selected === ids.has(e.id) ? e : { ...e, selected: ids.has(e.id) })));
+    }
+    if (request.focus) {
+      const node = flow.getInternalNode(request.focus);
+      if (node) {
+        const width = node.measured.width ?? 240;
+        const height = node.measured.height ?? 120;
+        void flow.setCenter(node.internals.positionAbsolute.x + width / 2, node.internals.positionAbsolute.y + height / 2, {
+          zoom: Math.max(flow.getZoom(), 1),
+          duration: 0,
+        });
+      }
+    }
+  }, [request, flow]);
+
+  const onNodesChange = useCallback((changes: NodeChange<ErdNode>[]) => {
+    setNodes((nds) => applyNodeChanges(changes, nds));
+    const moved = new Map<string, XY>();
+    for (const change of changes) {
+      if (change.type === "position" && change.dragging === false && change.position) {
+        moved.set(change.id, change.position);
+      }
+      if (change.type === "dimensions" && change.resizing === false && change.dimensions) {
+        callbacks.current.onResize(change.id, change.dimensions);
+      }
+    }
+    if (moved.size) {
+      callbacks.current.onMove(moved);
+    }
+  }, []);
+
+  const onEdgesChange = useCallback((changes: EdgeChange<RelEdge>[]) => {
+    setEdges((eds) => applyEdgeChanges(changes, eds));
+  }, []);
+
+  const onConnect = useCallback((connection: Connection) => {
+    if (connection.source === connection.target) {
+      return;
+    }
+    callbacks.current.onConnectColumns(
+      { table: connection.source, column: columnOf(connection.sourceHandle) },
+      { table: connection.target, column: columnOf(connection.targetHandle) },
+    );
+  }, []);
+
+  const onConnectEnd = useCallback(
+    (event: MouseEvent | TouchEvent, state: FinalConnectionState<InternalNode>) => {
+      if (state.isValid || !state.fromNode) {
+        return; // a real connection: onConnect handles it
+      }
+      const point = "changedTouches" in event ? event.changedTouches[0] : event;
+      if (!point) {
+        return;
+      }
+      const element = document.elementFromPoint(point.clientX, point.clientY);
+      const tableId = element?.closest<HTMLElement>(".react-flow__node-table")?.dataset.id;
+      if (tableId && tableId !== state.fromNode.id) {
+        callbacks.current.onDropOnTable(
+          { table: state.fromNode.id, column: columnOf(state.fromHandle.id) },
+          tableId,
+          { x: point.clientX, y: point.clientY },
+        );
+      }
+    },
+    [],
+  );
+
+  // React Flow reports the selection again on every frame of a drag (the dragged node is a new
+  // object each frame); pass it on only when the ids change, or the whole workspace re-renders.
+  const lastSelection = useRef("");
+  const onSelectionChange = useCallback(({ nodes: sn, edges: se }: OnSelectionChangeParams) => {
+    const ids = [...sn.map((n) => n.id), ...se.map((e) => e.id)];
+    const key = ids.join("\n");
+    if (key !== lastSelection.current) {
+      lastSelection.current = key;
+      callbacks.current.onSelectionChange(ids);
+    }
+  }, []);
+
+  const onDoubleClick = (event: React.MouseEvent) => {
+    const target = event.target as HTMLElement;
+    if (!canEdit || !target.classList.contains("react-flow__pane")) {
+      return;
+    }
+    const at = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+    props.onAddTableAt({ x: at.x - 120, y: at.y - 20 });
+  };
+
+  const fitDocument = () => {
+    const bounds = documentBounds(callbacks.current.doc);
+    if (bounds) {
+      void flow.fitBounds(bounds, { padding: 0.08, duration: 0 }).then(() => {
+        if (flow.getZoom() > 1) {
+          void flow.zoomTo(1, { duration: 0 });
+        }
+      });
+    }
+  };
+
+  const many = nodes.length > 60;
+  return (
+    <div className="erd-canvas" onDoubleClick={onDoubleClick}>
+      <ErdMarkers />
+      <ReactFlow<ErdNode, RelEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
+        onSelectionChange={onSelectionChange}
+        connectionMode={ConnectionMode.Loose}
+        nodesDraggable={canEdit}
+        nodesConnectable={canEdit}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={["Meta", "Control", "Shift"]}
+        zoomOnDoubleClick={false}
+        minZoom={0.05}
+        maxZoom={2.5}
+        onInit={() => {
+          // Fit from the document's own geometry: with only visible tables rendered, React
+          // Flow's own fitView would wait for tables it never draws.
+          fitDocument();
+        }}
+        onlyRenderVisibleElements={many}
+        elevateNodesOnSelect={false}
+        nodeDragThreshold={2}
+        colorMode={dark ? "dark" : "light"}
+        proOptions={{ hideAttribution: true }}
+        aria-label="Diagram"
+      >
+        <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
+        <Controls showInteractive={false} aria-label="Zoom controls" />
+        <MiniMap pannable zoomable ariaLabel="Overview map" nodeClassName={(n) => `minimap-${n.type ?? "node"}`} />
+      </ReactFlow>
+    </div>
+  );
+}

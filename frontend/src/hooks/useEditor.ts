@@ -1,0 +1,167 @@
+/**
+ * The editor's state: the document with its undo history, and saving it.
+ *
+ * Every edit is an action on the plain document (see model/). Saving is debounced: 600 ms after
+ * the last edit the present document is PUT; on page hide it is sent at once with `keepalive`.
+ * A document the server rejects stays here, and the status says why with a Retry.
+ */
+
+import { useCallback, useEffect, useReducer, useRef, useState } from "react";
+
+import { ApiError, type ApiClient } from "../api";
+import type { DesignDocument } from "../document";
+import { apply, redo, startHistory, undo, type ApplyOptions, type History } from "../model/history";
+
+export type SaveStatus =
+  | { state: "saved"; revision: number | null }
+  | { state: "pending" }
+  | { state: "saving" }
+  | { state: "error"; reason: string; path: string | null };
+
+type Msg =
+  | { type: "apply"; action: (doc: DesignDocument) => DesignDocument; options: ApplyOptions }
+  | { type: "undo" }
+  | { type: "redo" };
+
+function reducer(history: History, msg: Msg): History {
+  switch (msg.type) {
+    case "apply":
+      return apply(history, msg.action, msg.options);
+    case "undo":
+      return undo(history);
+    case "redo":
+      return redo(history);
+  }
+}
+
+export const SAVE_DELAY_MS = 600;
+
+export interface Editor {
+  history: History;
+  doc: DesignDocument;
+  dispatch: (action: (doc: DesignDocument) => DesignDocument, options?: ApplyOptions) => void;
+  undo: () => void;
+  redo: () => void;
+  save: SaveStatus;
+  retrySave: () => void;
+}
+
+export function useEditor(client: ApiClient, designId: number, initial: DesignDocument, readOnly: boolean): Editor {
+  const [history, send] = useReducer(reducer, initial, startHistory);
+  const [save, setSave] = useState<SaveStatus>({ state: "saved", revision: null });
+  // The last document the server accepted, and the one on its way there.
+  const saved = useRef<DesignDocument>(initial);
+  const inFlight = useRef<DesignDocument | null>(null);
+  const latest = useRef<DesignDocument>(initial);
+  latest.current = history.present;
+  const timer = useRef<number | null>(null);
+
+  const flush = useCallback(async () => {
+    if (timer.current !== null) {
+      window.clearTimeout(timer.current);
+      timer.current = null;
+    }
+    const doc = latest.current;
+    if (readOnly || doc === saved.current || doc === inFlight.current) {
+      return;
+    }
+    if (inFlight.current) {
+      // One PUT at a time, so revisions land in order; the finished one schedules the next.
+      return;
+    }
+    inFlight.current = doc;
+    setSave({ state: "saving" });
+    try {
+      const result = await client.putDocument(designId, doc);
+      saved.current = doc;
+      inFlight.current = null;
+      if (latest.current === doc) {
+        setSave({ state: "saved", revision: result.revision });
+      } else {
+        void flush();
+      }
+    } catch (error) {
+      inFlight.current = null;
+      const reason = error instanceof Error ? error.message : String(error);
+      const path = error instanceof ApiError ? (error.problems[0]?.path ?? null) : null;
+      setSave({ state: "error", reason, path });
+    }
+  }, [client, designId, readOnly]);
+
+  useEffect(() => {
+    if (readOnly) {
+      return;
+    }
+    if (history.present === saved.current) {
+      // Undo then redo (or the like) came back to what the server has: nothing to send.
+      if (timer.current !== null) {
+        window.clearTimeout(timer.current);
+        timer.current = null;
+      }
+      if (inFlight.current === null) {
+        setSave((s) => (s.state === "saved" ? s : { state: "saved", revision: null }));
+      }
+      return;
+    }
+    if (inFlight.current === null) {
+      setSave((s) => (s.state === "error" ? s : { state: "pending" }));
+    }
+    if (timer.current !== null) {
+      window.clearTimeout(timer.current);
+    }
+    timer.current = window.setTimeout(() => void flush(), SAVE_DELAY_MS);
+  }, [history.present, flush, readOnly]);
+
+  useEffect(() => {
+    // Leaving the page: send what is not saved yet, without waiting for the debounce.
+    const onHide = () => {
+      const doc = latest.current;
+      if (readOnly || doc === saved.current || doc === inFlight.current) {
+        return;
+      }
+      void client.putDocument(designId, doc, "", true).then(
+        () => {
+          saved.current = doc;
+        },
+        () => undefined,
+      );
+    };
+    const onBeforeUnload = (event: BeforeUnloadEvent) => {
+      if (!readOnly && latest.current !== saved.current) {
+        onHide();
+        event.preventDefault();
+      }
+    };
+    const onVisibility = () => {
+      if (document.visibilityState === "hidden") {
+        onHide();
+      }
+    };
+    window.addEventListener("pagehide", onHide);
+    window.addEventListener("beforeunload", onBeforeUnload);
+    document.addEventListener("visibilitychange", onVisibility);
+    return () => {
+      window.removeEventListener("pagehide", onHide);
+      window.removeEventListener("beforeunload", onBeforeUnload);
+      document.removeEventListener("visibilitychange", onVisibility);
+    };
+  }, [client, designId, readOnly]);
+
+  const dispatch = useCallback(
+    (action: (doc: DesignDocument) => DesignDocument, options: ApplyOptions = {}) => {
+      if (!readOnly) {
+        send({ type: "apply", action, options });
+      }
+    },
+    [readOnly],
+  );
+  const doUndo = useCallback(() => {
+    send({ type: "undo" });
+  }, []);
+  const doRedo = useCallback(() => {
+    send({ type: "redo" });
+  }, []);
+  const retrySave = useCallback(() => void flush(), [flush]);
+
+  return { history, doc: history.present, dispatch, undo: doUndo, redo: doRedo, save, retrySave };
+}
