@@ -308,7 +308,8 @@ def required_approvals() -> int:
 
 def review_of(design: Design, lock: bool = False) -> ReviewState:
     ReviewState.objects.get_or_create(design=design)
-    rows = ReviewState.objects.select_for_update() if lock else ReviewState.objects
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to submitted_by.
+    rows = ReviewState.objects.select_for_update(of=("self",)) if lock else ReviewState.objects
     return rows.select_related("submitted_by").get(design=design)
 
 

@@ -24,7 +24,9 @@ for path in sorted(glob.glob("tests/fixtures/designs/*.json")):
 
 def exports_with_seed(seed: str) -> list[str]:
     env = {"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
     return result.stdout.splitlines()
 
 
