@@ -72,8 +72,8 @@ def compile_all(emitter: Emitter, tables: list[sa.Table], fks: list[Any], indexe
     dialect = emitter.dialect
     inline: list[sa.ForeignKeyConstraint] | None = None if emitter.fks_inline else []
     out = [str(CreateTable(t, include_foreign_key_constraints=inline).compile(dialect=dialect)).strip() for t in tables]
-    out += [str(AddConstraint(fk).compile(dialect=dialect)).strip() for fk in fks]
     out += [str(CreateIndex(ix).compile(dialect=dialect)).strip() for ix in indexes]
+    out += [str(AddConstraint(fk).compile(dialect=dialect)).strip() for fk in fks]
     return out
 
 
