@@ -186,27 +186,39 @@ def test_dropping_a_key_on_another_table_offers_to_create_the_foreign_key_column
     assert (rel["from_table"], rel["to_table"], rel["to_columns"]) == ("t_audit", "t_customers", ["c_customers_id"])
 
 
+def stored_position(page: Page, app: App, design: dict[str, Any], table_id: str, until: Any) -> tuple[float, float]:
+    """The table's stored position once ``until(position)`` holds (saves are debounced), or the last seen."""
+    position: tuple[float, float] = (0, 0)
+    for _ in range(50):
+        table = next(t for t in stored(page, app, design)["tables"] if t["id"] == table_id)
+        position = (table["position"].get("x", 0), table["position"].get("y", 0))
+        if until(position):
+            break
+        page.wait_for_timeout(200)
+    return position
+
+
 def test_undo_and_redo_cover_moving_a_table(app: App, new_page: Any, owner: Any) -> None:
     page, design = open_design(app, new_page, owner, without_relationships())
     header = card(page, "orders").locator(".table-card-head")
+    expect(header).to_be_visible()
+    wait_saved(page)  # nothing pending, and the view has settled, before the drag
     box = header.bounding_box()
     assert box
     page.mouse.move(box["x"] + 60, box["y"] + 10)
     page.mouse.down()
     page.mouse.move(box["x"] + 120, box["y"] + 110, steps=8)
     page.mouse.up()
-    wait_saved(page)
-    moved = next(t for t in stored(page, app, design)["tables"] if t["id"] == "t_orders")["position"]
-    assert (moved.get("x", 0), moved.get("y", 0)) != (420, 0)
+    moved = stored_position(page, app, design, "t_orders", lambda p: p != (420, 0))
+    assert moved != (420, 0)
 
     page.get_by_role("button", name="Undo").click()
-    wait_saved(page)
-    back = next(t for t in stored(page, app, design)["tables"] if t["id"] == "t_orders")["position"]
-    assert (back.get("x", 0), back.get("y", 0)) == (420, 0)
+    back = stored_position(page, app, design, "t_orders", lambda p: p == (420, 0))
+    assert back == (420, 0)
     page.get_by_role("button", name="Redo").click()
-    wait_saved(page)
-    again = next(t for t in stored(page, app, design)["tables"] if t["id"] == "t_orders")["position"]
+    again = stored_position(page, app, design, "t_orders", lambda p: p == moved)
     assert again == moved
+    wait_saved(page)
 
 
 def mermaid_text(page: Page) -> Any:
