@@ -10,13 +10,16 @@ import { memo, useEffect, useRef, useState } from "react";
 import type { Column, DesignDocument, Table } from "../document";
 import { formatType, isNullable, qualifiedName } from "../format";
 import { isUniqueColumn } from "../model/tables";
+import { Icon } from "../components/Icon";
 import { useCanvasActions } from "./context";
 import { handleId, type TableNode as TableNodeType } from "./flow";
 import { InlineEdit } from "./InlineEdit";
+import { useTableMarkers, type Marker } from "./markers";
 
 function TableNodeView({ id, data, selected }: NodeProps<TableNodeType>) {
   const { table, fkKey, doc } = data;
   const actions = useCanvasActions();
+  const markers = useTableMarkers(table.id);
   const pk = new Set(table.primary_key?.columns ?? []);
   const fk = new Set(fkKey ? fkKey.split(",") : []);
   const columns = table.columns ?? [];
@@ -46,7 +49,7 @@ function TableNodeView({ id, data, selected }: NodeProps<TableNodeType>) {
       onMouseLeave={() => {
         setHover(false);
       }}
-      className={`table-card${selected ? " is-selected" : ""}`}
+      className={`table-card${selected ? " is-selected" : ""}${markers.table?.diff ? ` is-diff-${markers.table.diff}` : ""}`}
       aria-labelledby={headingId}
       data-table-id={table.id}
       style={table.color ? ({ "--table-color": table.color } as React.CSSProperties) : undefined}
@@ -58,6 +61,7 @@ function TableNodeView({ id, data, selected }: NodeProps<TableNodeType>) {
         <h3 className="table-card-name" id={headingId}>
           <TableTitle table={table} doc={doc} editable={editable && selected} selected={selected} />
         </h3>
+        {markers.table && <MarkerBadges objectId={table.id} name={table.name} marker={markers.table} />}
         {dots && <Handle type="source" position={Position.Right} id={handleId(undefined, "r")} className="erd-handle" />}
       </header>
       {table.comment && <p className="table-card-comment">{table.comment}</p>}
@@ -77,6 +81,7 @@ function TableNodeView({ id, data, selected }: NodeProps<TableNodeType>) {
               isFk={fk.has(column.id)}
               tableSelected={selected}
               dots={dots}
+              marker={markers.columns.get(column.id)}
             />
           ))}
         </ul>
@@ -140,9 +145,10 @@ interface RowProps {
   isFk: boolean;
   tableSelected: boolean;
   dots: boolean;
+  marker: Marker | undefined;
 }
 
-function ColumnRow({ table, column, doc, first, last, isPk, isFk, tableSelected, dots }: RowProps) {
+function ColumnRow({ table, column, doc, first, last, isPk, isFk, tableSelected, dots, marker }: RowProps) {
   const actions = useCanvasActions();
   const dialect = doc.settings?.target ?? "postgresql";
   const type = formatType(column.type, doc, dialect);
@@ -152,7 +158,7 @@ function ColumnRow({ table, column, doc, first, last, isPk, isFk, tableSelected,
   const active = actions.selectedColumn === column.id;
   return (
     <li
-      className={`column-row${active ? " is-active" : ""}`}
+      className={`column-row${active ? " is-active" : ""}${marker?.diff ? ` is-diff-${marker.diff}` : ""}`}
       data-column-id={column.id}
       title={`${column.name}: ${type}${nullable ? ", nullable" : ", NOT NULL"}${column.comment ? ` — ${column.comment}` : ""}`}
       onClick={() => {
@@ -203,6 +209,7 @@ function ColumnRow({ table, column, doc, first, last, isPk, isFk, tableSelected,
       <span className={`column-null${nullable ? "" : " is-required"}`} title={nullable ? "Nullable" : "NOT NULL"}>
         {nullable ? "null" : "not null"}
       </span>
+      {marker && <MarkerBadges objectId={column.id} name={column.name} marker={marker} compact />}
       {editable && (
         <span className="column-tools nodrag">
           <button
@@ -247,6 +254,55 @@ function ColumnRow({ table, column, doc, first, last, isPk, isFk, tableSelected,
       )}
       {dots && <Handle type="source" position={Position.Right} id={handleId(column.id, "r")} className="erd-handle" />}
     </li>
+  );
+}
+
+const SEVERITY_LABEL = { error: "error", warning: "warning", info: "note" } as const;
+
+/**
+ * The small badges a table or column carries: review findings (worst severity and count) and
+ * open comment threads. Each is a button that opens the panel behind it at this object.
+ */
+function MarkerBadges({ objectId, name, marker, compact = false }: { objectId: string; name: string; marker: Marker; compact?: boolean }) {
+  const actions = useCanvasActions();
+  const { findings, comments } = marker;
+  if (!findings && !comments) {
+    return null;
+  }
+  return (
+    <span className={`markers nodrag${compact ? " is-compact" : ""}`}>
+      {findings && (
+        <button
+          type="button"
+          className={`marker marker-${findings.severity}`}
+          aria-label={`${findings.count} review ${findings.count === 1 ? "finding" : "findings"} on ${name}`}
+          title={findings.messages.slice(0, 5).join("\n") + (findings.messages.length > 5 ? `\n… and ${findings.messages.length - 5} more` : "")}
+          onClick={(event) => {
+            event.stopPropagation();
+            actions.openMarker(objectId, "review");
+          }}
+        >
+          <span aria-hidden="true">{findings.severity === "error" ? "!" : findings.severity === "warning" ? "▲" : "i"}</span>
+          {!compact && <span className="marker-count">{findings.count}</span>}
+          <span className="sr-only">{SEVERITY_LABEL[findings.severity]}</span>
+        </button>
+      )}
+      {comments ? (
+        <button
+          type="button"
+          className="marker marker-comments"
+          aria-label={`${comments} comment ${comments === 1 ? "thread" : "threads"} on ${name}`}
+          title={`${comments} comment ${comments === 1 ? "thread" : "threads"}`}
+          onClick={(event) => {
+            event.stopPropagation();
+            actions.openMarker(objectId, "comments");
+          }}
+        >
+          <Icon name="comment" size={12} />
+          {!compact && <span className="marker-count">{comments}</span>}
+        </button>
+      ) : null}
+    </span>
   );
 }
 

@@ -3,6 +3,7 @@
 import { createContext, useContext } from "react";
 
 import type { Column } from "../document";
+import type { MarkerLayer } from "./markers";
 
 export interface CanvasActions {
   canEdit: boolean;
@@ -20,6 +21,8 @@ export interface CanvasActions {
   /** The column to open for renaming as soon as it renders (a column just added). */
   editColumn: string | null;
   clearEditColumn: () => void;
+  /** Open the panel behind a marker (review findings, comments) at the object it is on. */
+  openMarker: (objectId: string, layer: MarkerLayer) => void;
 }
 
 export const CanvasActionsContext = createContext<CanvasActions | null>(null);

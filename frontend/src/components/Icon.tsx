@@ -23,6 +23,10 @@ const PATHS = {
   check: "M5 12l5 5 9-10",
   trash: "M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3",
   close: "M6 6l12 12M18 6L6 18",
+  comment: "M4 5h16v11H9l-5 4z",
+  review: "M9 12l2 2 4-4M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z",
+  versions: "M12 8v4l3 2M3 12a9 9 0 1 0 3-6.7L3 8M3 3v5h5",
+  compile: "M4 4h16v5H4zM4 9v11h16V9M9 14h6",
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -1,4 +1,8 @@
-/** The right-hand panel: Details (the selection's properties, or the design's) and the Mermaid text. */
+/**
+ * The right-hand panel: Details (the selection's properties, or the design's), the Mermaid text,
+ * the design review, comment threads and versions. Review, Comments and Versions stay mounted
+ * while hidden, so their canvas markers keep up with edits.
+ */
 
 import type { ApiClient } from "../api";
 import type { DesignRole } from "../api";
@@ -6,6 +10,10 @@ import type { DesignDocument, Dialect, Relationship, Table } from "../document";
 import { plural } from "../format";
 import type { Origin } from "../model/history";
 import { newId } from "../model/ids";
+import { CommentsPanel } from "../panels/CommentsPanel";
+import { ReviewPanel } from "../panels/ReviewPanel";
+import type { PanelProps } from "../panels/types";
+import { VersionsPanel } from "../panels/VersionsPanel";
 import { MermaidPanel } from "../text/MermaidPanel";
 import { DIALECTS } from "./ColumnInspector";
 import { SelectField, splitList, TextField } from "./fields";
@@ -14,10 +22,22 @@ import { TableInspector } from "./TableInspector";
 
 type Dispatch = (action: (doc: DesignDocument) => DesignDocument, options?: { origin?: Origin }) => void;
 
+export type PanelTab = "details" | "mermaid" | "review" | "comments" | "versions";
+
+const TABS: { id: PanelTab; label: string }[] = [
+  { id: "details", label: "Details" },
+  { id: "mermaid", label: "Mermaid" },
+  { id: "review", label: "Review" },
+  { id: "comments", label: "Comments" },
+  { id: "versions", label: "Versions" },
+];
+
 interface Props {
   doc: DesignDocument;
-  tab: "details" | "mermaid";
-  onTab: (tab: "details" | "mermaid") => void;
+  tab: PanelTab;
+  onTab: (tab: PanelTab) => void;
+  /** Everything the Review, Comments and Versions tabs share, except whether each is on show. */
+  panel: Omit<PanelProps, "active">;
   role: DesignRole;
   revision: number;
   editable: boolean;
@@ -39,7 +59,7 @@ export function SidePanel(props: Props) {
   return (
     <div className="side-column">
       <div className="panel-tabs" role="tablist" aria-label="Panels">
-        {(["details", "mermaid"] as const).map((t) => (
+        {TABS.map(({ id: t, label }) => (
           <button
             key={t}
             type="button"
@@ -52,7 +72,7 @@ export function SidePanel(props: Props) {
               onTab(t);
             }}
           >
-            {t === "details" ? "Details" : "Mermaid"}
+            {label}
           </button>
         ))}
       </div>
@@ -98,6 +118,15 @@ export function SidePanel(props: Props) {
           />
         </div>
       )}
+      <div className="side-panel" id="panel-review" role="tabpanel" aria-labelledby="panel-tab-review" hidden={tab !== "review"}>
+        <ReviewPanel {...props.panel} active={tab === "review"} />
+      </div>
+      <div className="side-panel" id="panel-comments" role="tabpanel" aria-labelledby="panel-tab-comments" hidden={tab !== "comments"}>
+        <CommentsPanel {...props.panel} active={tab === "comments"} />
+      </div>
+      <div className="side-panel" id="panel-versions" role="tabpanel" aria-labelledby="panel-tab-versions" hidden={tab !== "versions"}>
+        <VersionsPanel {...props.panel} active={tab === "versions"} />
+      </div>
     </div>
   );
 }

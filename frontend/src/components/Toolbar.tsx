@@ -28,6 +28,7 @@ interface Props {
   onFind: () => void;
   onHelp: () => void;
   onRetrySave: () => void;
+  onCompile: () => void;
 }
 
 function ToolButton({
@@ -115,6 +116,7 @@ export function Toolbar(props: Props) {
       </div>
       <div className="toolbar-end">
         {editable && <SaveIndicator save={props.save} onRetry={props.onRetrySave} />}
+        <ToolButton icon="compile" label="Compile a bundle (DDL, docs, migrations)" text="Compile" onClick={props.onCompile} />
         <ExportMenu client={props.client} config={props.config} doc={props.doc} hasSelection={props.hasSelection} />
         <ToolButton
           icon={theme.dark ? "sun" : "moon"}

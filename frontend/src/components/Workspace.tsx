@@ -26,11 +26,14 @@ import {
 import { parseType } from "../model/types";
 import { CanvasActionsContext, type CanvasActions } from "../canvas/context";
 import { ErdCanvas, type CanvasRequest, type ColumnEnd } from "../canvas/ErdCanvas";
+import { MarkersContext, MarkerStore, type Owner } from "../canvas/markers";
+import { CompileDialog } from "../compile/CompileDialog";
+import type { PanelProps } from "../panels/types";
 import { applyLayout, documentBounds, layoutDocument, needsLayout } from "../canvas/layout";
 import { FindDialog } from "./FindDialog";
 import { ForeignKeyOffer, type Offer } from "./ForeignKeyOffer";
 import { ShortcutSheet } from "./ShortcutSheet";
-import { SidePanel } from "./SidePanel";
+import { SidePanel, type PanelTab } from "./SidePanel";
 import { Toolbar } from "./Toolbar";
 import { EmptyState } from "./States";
 
@@ -58,7 +61,10 @@ export function Workspace({ config, client, initial }: Props) {
   const [offer, setOffer] = useState<Offer | null>(null);
   const [finding, setFinding] = useState(false);
   const [help, setHelp] = useState(false);
-  const [tab, setTab] = useState<"details" | "mermaid">("details");
+  const [tab, setTab] = useState<PanelTab>("details");
+  const [compiling, setCompiling] = useState(false);
+  const [panelFocus, setPanelFocus] = useState<PanelProps["focus"]>(null);
+  const markers = useMemo(() => new MarkerStore(), []);
   const [layingOut, setLayingOut] = useState(false);
   const clip = useRef<Clip | null>(null);
   const docRef = useRef(doc);
@@ -234,6 +240,23 @@ export function Workspace({ config, client, initial }: Props) {
 
   const tablesById = useMemo(() => new Map((doc.tables ?? []).map((t) => [t.id, t])), [doc.tables]);
 
+  // Markers on columns, indexes, constraints and relationships show on their table.
+  useEffect(() => {
+    const owners = new Map<string, Owner>();
+    for (const t of doc.tables ?? []) {
+      for (const c of t.columns ?? []) {
+        owners.set(c.id, { table: t.id, column: true });
+      }
+      for (const part of [...(t.indexes ?? []), ...(t.uniques ?? []), ...(t.checks ?? [])]) {
+        owners.set(part.id, { table: t.id, column: false });
+      }
+    }
+    for (const r of doc.relationships ?? []) {
+      owners.set(r.id, { table: r.from_table, column: false });
+    }
+    markers.setOwners(owners);
+  }, [doc.tables, doc.relationships, markers]);
+
   const connect = useCallback(
     (a: ColumnEnd, b: ColumnEnd) => {
       const d = docRef.current;
@@ -339,6 +362,11 @@ export function Workspace({ config, client, initial }: Props) {
       clearEditColumn: () => {
         setEditColumn(null);
       },
+      openMarker: (objectId, layer) => {
+        setTab(layer === "review" ? "review" : "comments");
+        seq.current += 1;
+        setPanelFocus({ objectId, seq: seq.current });
+      },
     }),
     [editable, dispatch, column, editColumn, ask],
   );
@@ -351,133 +379,168 @@ export function Workspace({ config, client, initial }: Props) {
   const tables = doc.tables ?? [];
   const selectedTable = selection.length === 1 ? (tablesById.get(selection[0] ?? "") ?? null) : null;
   const selectedRel = selection.length === 1 ? (doc.relationships ?? []).find((r) => r.id === selection[0]) ?? null : null;
+  const savedRevision = editor.save.state === "saved" && editor.save.revision !== null ? editor.save.revision : config.revision;
+
+  const panel: Omit<PanelProps, "active"> = {
+    doc,
+    revision: savedRevision,
+    client,
+    config,
+    editable,
+    markers,
+    dispatch,
+    select: (ids, focus) => {
+      ask(focus ? { select: ids, focus } : { select: ids });
+    },
+    selectColumn: (tableId, columnId) => {
+      ask({ select: [tableId], focus: tableId });
+      setColumn({ table: tableId, column: columnId });
+    },
+    focus: panelFocus,
+  };
 
   return (
     <CanvasActionsContext.Provider value={actions}>
-      <div className={`workspace${tab === "mermaid" ? " is-text" : ""}`}>
-        <Toolbar
-          editable={editable}
-          canUndo={editor.history.past.length > 0}
-          canRedo={editor.history.future.length > 0}
-          save={editor.save}
-          theme={theme}
-          layingOut={layingOut}
-          hasSelection={selection.length > 0}
-          client={client}
-          config={config}
-          doc={doc}
-          onAddTable={() => {
-            createTable();
-          }}
-          onAddNote={createNote}
-          onUndo={editor.undo}
-          onRedo={editor.redo}
-          onLayout={() => void autoLayout()}
-          onFit={fitAll}
-          onFind={() => {
-            setFinding(true);
-          }}
-          onHelp={() => {
-            setHelp(true);
-          }}
-          onRetrySave={editor.retrySave}
-        />
-        <main id="main" className="canvas" aria-label="Canvas">
-          <h2 className="canvas-heading">
-            {plural(tables.length, "table")}
-            <span className="canvas-heading-extra">
-              {" · "}
-              {plural((doc.relationships ?? []).length, "relationship")}
-            </span>
-          </h2>
-          <ErdCanvas
+      <MarkersContext.Provider value={markers}>
+        <div className={`workspace${tab === "mermaid" ? " is-text" : ""}`}>
+          <Toolbar
+            editable={editable}
+            canUndo={editor.history.past.length > 0}
+            canRedo={editor.history.future.length > 0}
+            save={editor.save}
+            theme={theme}
+            layingOut={layingOut}
+            hasSelection={selection.length > 0}
+            client={client}
+            config={config}
             doc={doc}
-            canEdit={editable}
-            dark={theme.dark}
-            request={request}
-            onMove={(positions) => {
-              dispatch((d) => moveObjects(d, positions));
+            onAddTable={() => {
+              createTable();
             }}
-            onResize={(id, size) => {
-              dispatch((d) => ({
-                ...d,
-                areas: d.areas?.map((a) => (a.id === id ? { ...a, size } : a)),
-                notes: d.notes?.map((n) => (n.id === id ? { ...n, size } : n)),
-              }));
+            onAddNote={createNote}
+            onUndo={editor.undo}
+            onRedo={editor.redo}
+            onLayout={() => void autoLayout()}
+            onFit={fitAll}
+            onFind={() => {
+              setFinding(true);
             }}
-            onConnectColumns={connect}
-            onDropOnTable={dropOnTable}
-            onAddTableAt={createTable}
-            onSelectionChange={onSelectionChange}
+            onHelp={() => {
+              setHelp(true);
+            }}
+            onRetrySave={editor.retrySave}
+            onCompile={() => {
+              setCompiling(true);
+            }}
           />
-          {tables.length === 0 && (doc.notes ?? []).length === 0 && (
-            <EmptyState
+          <main id="main" className="canvas" aria-label="Canvas">
+            <h2 className="canvas-heading">
+              {plural(tables.length, "table")}
+              <span className="canvas-heading-extra">
+                {" · "}
+                {plural((doc.relationships ?? []).length, "relationship")}
+              </span>
+            </h2>
+            <ErdCanvas
+              doc={doc}
               canEdit={editable}
-              onAddTable={() => {
-                createTable();
+              dark={theme.dark}
+              request={request}
+              onMove={(positions) => {
+                dispatch((d) => moveObjects(d, positions));
+              }}
+              onResize={(id, size) => {
+                dispatch((d) => ({
+                  ...d,
+                  areas: d.areas?.map((a) => (a.id === id ? { ...a, size } : a)),
+                  notes: d.notes?.map((n) => (n.id === id ? { ...n, size } : n)),
+                }));
+              }}
+              onConnectColumns={connect}
+              onDropOnTable={dropOnTable}
+              onAddTableAt={createTable}
+              onSelectionChange={onSelectionChange}
+            />
+            {tables.length === 0 && (doc.notes ?? []).length === 0 && (
+              <EmptyState
+                canEdit={editable}
+                onAddTable={() => {
+                  createTable();
+                }}
+              />
+            )}
+          </main>
+          <SidePanel
+            doc={doc}
+            tab={tab}
+            onTab={setTab}
+            role={config.role}
+            revision={savedRevision}
+            panel={panel}
+            editable={editable}
+            dark={theme.dark}
+            selectedTable={selectedTable}
+            selectedColumn={column?.column ?? null}
+            selectedRel={selectedRel}
+            selectionCount={selection.length}
+            client={client}
+            origin={editor.history.origin}
+            dispatch={dispatch}
+            onSelectColumn={(tableId, columnId) => {
+              setColumn(columnId ? { table: tableId, column: columnId } : null);
+            }}
+            onClose={() => {
+              ask({ select: [] });
+              setColumn(null);
+            }}
+            onDeleteSelection={deleteSelection}
+          />
+          {offer && (
+            <ForeignKeyOffer
+              doc={doc}
+              offer={offer}
+              onCancel={() => {
+                setOffer(null);
+              }}
+              onCreate={() => {
+                const [next] = addForeignKey(docRef.current, offer.child, offer.parent, offer.parentColumn);
+                dispatch(() => next);
+                setOffer(null);
               }}
             />
           )}
-        </main>
-        <SidePanel
-          doc={doc}
-          tab={tab}
-          onTab={setTab}
-          role={config.role}
-          revision={editor.save.state === "saved" && editor.save.revision !== null ? editor.save.revision : config.revision}
-          editable={editable}
-          dark={theme.dark}
-          selectedTable={selectedTable}
-          selectedColumn={column?.column ?? null}
-          selectedRel={selectedRel}
-          selectionCount={selection.length}
-          client={client}
-          origin={editor.history.origin}
-          dispatch={dispatch}
-          onSelectColumn={(tableId, columnId) => {
-            setColumn(columnId ? { table: tableId, column: columnId } : null);
-          }}
-          onClose={() => {
-            ask({ select: [] });
-            setColumn(null);
-          }}
-          onDeleteSelection={deleteSelection}
-        />
-        {offer && (
-          <ForeignKeyOffer
-            doc={doc}
-            offer={offer}
-            onCancel={() => {
-              setOffer(null);
-            }}
-            onCreate={() => {
-              const [next] = addForeignKey(docRef.current, offer.child, offer.parent, offer.parentColumn);
-              dispatch(() => next);
-              setOffer(null);
-            }}
-          />
-        )}
-        {finding && (
-          <FindDialog
-            doc={doc}
-            onClose={() => {
-              setFinding(false);
-            }}
-            onPick={(tableId, columnId) => {
-              setFinding(false);
-              ask({ select: [tableId], focus: tableId });
-              setColumn(columnId ? { table: tableId, column: columnId } : null);
-            }}
-          />
-        )}
-        {help && (
-          <ShortcutSheet
-            onClose={() => {
-              setHelp(false);
-            }}
-          />
-        )}
-      </div>
+          {finding && (
+            <FindDialog
+              doc={doc}
+              onClose={() => {
+                setFinding(false);
+              }}
+              onPick={(tableId, columnId) => {
+                setFinding(false);
+                ask({ select: [tableId], focus: tableId });
+                setColumn(columnId ? { table: tableId, column: columnId } : null);
+              }}
+            />
+          )}
+          {help && (
+            <ShortcutSheet
+              onClose={() => {
+                setHelp(false);
+              }}
+            />
+          )}
+          {compiling && (
+            <CompileDialog
+              client={client}
+              config={config}
+              revision={savedRevision}
+              onClose={() => {
+                setCompiling(false);
+              }}
+            />
+          )}
+        </div>
+      </MarkersContext.Provider>
     </CanvasActionsContext.Provider>
   );
 }
