@@ -28,6 +28,7 @@ import { CanvasActionsContext, type CanvasActions } from "../canvas/context";
 import { ErdCanvas, type CanvasRequest, type ColumnEnd } from "../canvas/ErdCanvas";
 import { MarkersContext, MarkerStore, type Owner } from "../canvas/markers";
 import { CompileDialog } from "../compile/CompileDialog";
+import { connectEvents } from "../live/events";
 import type { PanelProps } from "../panels/types";
 import { applyLayout, documentBounds, layoutDocument, needsLayout } from "../canvas/layout";
 import { FindDialog } from "./FindDialog";
@@ -65,6 +66,9 @@ export function Workspace({ config, client, initial }: Props) {
   const [compiling, setCompiling] = useState(false);
   const [panelFocus, setPanelFocus] = useState<PanelProps["focus"]>(null);
   const markers = useMemo(() => new MarkerStore(), []);
+
+  // Server events (compile progress, comments, saved revisions) for the panels.
+  useEffect(() => connectEvents(config.designId), [config.designId]);
   const [layingOut, setLayingOut] = useState(false);
   const clip = useRef<Clip | null>(null);
   const docRef = useRef(doc);
