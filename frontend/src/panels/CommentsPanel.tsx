@@ -1,4 +1,4 @@
-/** The Comments tab of the side panel. */
+/** The Comments tab of the side panel (not built yet: hidden from the tab bar). */
 
 import type { PanelProps } from "./types";
 
