@@ -118,6 +118,11 @@ export class MarkerStore {
     this.changed();
   }
 
+  /** The table an object belongs to (undefined for a table itself, or an unknown id). */
+  owner(objectId: string): Owner | undefined {
+    return this.owners.get(objectId);
+  }
+
   /** The merged marker of any object (table, column, relationship …), or undefined. */
   marker(objectId: string): Marker | undefined {
     let merged: Marker | undefined;

@@ -7,7 +7,6 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 
 import type { Marker, Severity } from "../canvas/markers";
-import type { DesignDocument } from "../document";
 import { plural } from "../format";
 import type { PanelProps } from "./types";
 
@@ -48,23 +47,6 @@ function toMarkers(findings: Finding[]): Map<string, Marker> {
     });
   }
   return markers;
-}
-
-/** The table an object belongs to (a table, or a column/index/constraint of one). */
-function tableOf(doc: DesignDocument, objectId: string): { table: string; column: string | null } | null {
-  for (const t of doc.tables ?? []) {
-    if (t.id === objectId) {
-      return { table: t.id, column: null };
-    }
-    if ((t.columns ?? []).some((c) => c.id === objectId)) {
-      return { table: t.id, column: objectId };
-    }
-    const parts = [...(t.indexes ?? []), ...(t.uniques ?? []), ...(t.checks ?? [])];
-    if (parts.some((p) => p.id === objectId)) {
-      return { table: t.id, column: null };
-    }
-  }
-  return null;
 }
 
 export function ReviewPanel({ doc, client, active, markers, select, selectColumn, focus }: PanelProps) {
@@ -120,13 +102,13 @@ export function ReviewPanel({ doc, client, active, markers, select, selectColumn
     if (!f.object_id) {
       return;
     }
-    const where = tableOf(doc, f.object_id);
-    if (where?.column) {
-      selectColumn(where.table, where.column);
-    } else if (where) {
-      select([where.table], where.table);
+    const owner = markers.owner(f.object_id);
+    if (owner?.column) {
+      selectColumn(owner.table, f.object_id);
+    } else if (owner) {
+      select([owner.table], owner.table);
     } else {
-      select([f.object_id]);
+      select([f.object_id], f.object_id);
     }
   };
 
