@@ -95,9 +95,9 @@ def test_selecting_a_card_shows_the_table_in_the_side_panel(editor: Editor) -> N
     panel = page.get_by_role("complementary", name="Details")
     expect(panel).to_contain_text("Customers and their orders.")
 
-    page.get_by_role("button", name="orders").click()
+    page.get_by_role("button", name="orders", exact=True).click()
 
-    expect(page.get_by_role("button", name="orders")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("button", name="orders", exact=True)).to_have_attribute("aria-pressed", "true")
     expect(panel.get_by_role("heading", name="orders")).to_be_visible()
     expect(panel.get_by_role("row", name=re.compile(r"^status"))).to_contain_text("no")
     expect(panel.get_by_role("row", name=re.compile(r"^total"))).to_contain_text("yes")

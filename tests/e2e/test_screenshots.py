@@ -61,7 +61,7 @@ def test_every_page_renders_cleanly(app: App, new_page: Any, viewport: dict[str,
     expect(page.locator(".table-card")).to_have_count(3)
     screenshot(page, f"editor-tables-{tag}", full_page=False)
     assert_fits(page)
-    page.get_by_role("button", name="orders").click()
+    page.get_by_role("button", name="orders", exact=True).click()
     screenshot(page, f"editor-selected-{tag}", full_page=viewport is NARROW)
 
     page.goto(f"{app.url}/designs/")
