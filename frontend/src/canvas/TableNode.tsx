@@ -14,12 +14,73 @@ import { Icon } from "../components/Icon";
 import { useCanvasActions } from "./context";
 import { handleId, type TableNode as TableNodeType } from "./flow";
 import { InlineEdit } from "./InlineEdit";
+import { estimateSize } from "./layout";
 import { useTableMarkers, type Marker } from "./markers";
+import { GEOMETRY } from "./RelationshipEdge";
 
-function TableNodeView({ id, data, selected }: NodeProps<TableNodeType>) {
+/** Below this zoom a table is drawn as its title and a striped body: the text would be unreadable. */
+export const DETAIL_ZOOM = 0.45;
+
+/** Whether the view is zoomed out too far to read columns (a boolean: re-renders only when it flips). */
+export function useFarZoom(): boolean {
+  return useStore((s) => s.transform[2] < DETAIL_ZOOM);
+}
+
+/**
+ * The last width each table was drawn at with its columns, so the striped stand-in keeps that
+ * width (edges stay put when zooming across DETAIL_ZOOM). Before a first full drawing, an estimate.
+ */
+const drawnWidths = new Map<string, number>();
+
+function TableNodeView(props: NodeProps<TableNodeType>) {
+  const far = useFarZoom();
+  // A selected table keeps its columns: it may be edited, or dragged to connect.
+  if (far && !props.selected) {
+    return <TableSketch table={props.data.table} doc={props.data.doc} />;
+  }
+  return <TableDetail {...props} />;
+}
+
+/**
+ * A table at low zoom: the title row (same height) and a body of the same height as the column
+ * list, striped like rows. Some 3,000 column rows at fit-to-screen are what made opening and
+ * dragging a 300-table design slow; this draws 4 elements per table instead.
+ */
+function TableSketch({ table, doc }: { table: Table; doc: DesignDocument }) {
+  const markers = useTableMarkers(table.id);
+  const columns = table.columns ?? [];
+  const style: React.CSSProperties & Record<string, unknown> = { width: drawnWidths.get(table.id) ?? estimateSize(table).width };
+  if (table.color) {
+    style["--table-color"] = table.color;
+  }
+  return (
+    <article
+      className={`table-card is-sketch${markers.table?.diff ? ` is-diff-${markers.table.diff}` : ""}`}
+      aria-label={qualifiedName(table, doc)}
+      data-table-id={table.id}
+      style={style}
+    >
+      <Handle type="source" position={Position.Left} id="anchor" isConnectable={false} className="erd-anchor" />
+      <header className="table-card-head">
+        <span className="table-card-name">{qualifiedName(table, doc)}</span>
+      </header>
+      {table.comment && <p className="table-card-comment" />}
+      {columns.length === 0 ? (
+        <p className="table-card-nocolumns">No columns yet</p>
+      ) : (
+        <div className="column-sketch" style={{ height: GEOMETRY.listPad * 2 + columns.length * GEOMETRY.row }} />
+      )}
+    </article>
+  );
+}
+
+function TableDetail({ id, data, selected, width }: NodeProps<TableNodeType>) {
   const { table, fkKey, doc } = data;
   const actions = useCanvasActions();
   const markers = useTableMarkers(table.id);
+  if (width) {
+    drawnWidths.set(table.id, width);
+  }
   const pk = new Set(table.primary_key?.columns ?? []);
   const fk = new Set(fkKey ? fkKey.split(",") : []);
   const columns = table.columns ?? [];

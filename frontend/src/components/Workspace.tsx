@@ -450,6 +450,7 @@ export function Workspace({ config, client, initial }: Props) {
               canEdit={editable}
               dark={theme.dark}
               request={request}
+              arranging={layingOut || (editable && !laidOut.current && needsLayout(doc))}
               onMove={(positions) => {
                 dispatch((d) => moveObjects(d, positions));
               }}
