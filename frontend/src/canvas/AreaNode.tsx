@@ -5,11 +5,12 @@ import { memo } from "react";
 
 import { useCanvasActions } from "./context";
 import type { AreaNode, NoteNode } from "./flow";
+import { areaLabelSize } from "./layout";
 
 function AreaNodeView({ data, selected }: NodeProps<AreaNode>) {
   const { area } = data;
   // A big area gets a big label, so a large design still reads as a map when zoomed out.
-  const labelSize = Math.round(Math.max(18, Math.min(200, ((area.size?.width ?? 240) - 600) / 8)));
+  const labelSize = areaLabelSize(area.size?.width ?? 240);
   const actions = useCanvasActions();
   return (
     <div

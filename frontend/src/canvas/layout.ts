@@ -24,6 +24,16 @@ const AREA_COLORS = ["#4f6bed", "#0e9f6e", "#d97706", "#c2417a", "#0891b2", "#7c
 const MIN_GROUP = 3;
 const PAD = { top: 56, side: 28, bottom: 28 };
 
+/** An area's label size: a big area gets a big label, so a large design reads as a map zoomed out. */
+export function areaLabelSize(areaWidth: number): number {
+  return Math.round(Math.max(18, Math.min(200, (areaWidth - 600) / 8)));
+}
+
+/** Room above an area's tables for its label (drawn 12 px from the top, 1.2 lines high). */
+function topPad(areaWidth: number): number {
+  return Math.max(PAD.top, Math.round(areaLabelSize(areaWidth) * 1.4 + 28));
+}
+
 /** The group a table belongs in: its schema when not the default, else a prefix shared by a few tables. */
 export function groupTables(doc: DesignDocument): Map<string, string> {
   const defaultSchema = doc.settings?.default_schema ?? "public";
@@ -139,11 +149,8 @@ async function runLayout(elk: Elk, doc: DesignDocument, sizes: Map<string, Size>
     const graph: ElkNode = { id: group, layoutOptions: LAYERED, children, edges: groupEdges.get(group) ?? [] };
     const laid: ElkNode = await elk.layout(graph);
     boxes.set(group, laid);
-    rootChildren.push({
-      id: group,
-      width: (laid.width ?? 0) + PAD.side * 2,
-      height: (laid.height ?? 0) + PAD.top + PAD.bottom,
-    });
+    const width = (laid.width ?? 0) + PAD.side * 2;
+    rootChildren.push({ id: group, width, height: (laid.height ?? 0) + topPad(width) + PAD.bottom });
   }
   // The groups themselves are packed into rows, ordered so that groups other groups point at come
   // first (left, top): a compact map, still read from referenced to referencing.
@@ -174,7 +181,8 @@ async function runLayout(elk: Elk, doc: DesignDocument, sizes: Map<string, Size>
       continue;
     }
     for (const t of laid.children ?? []) {
-      positions.set(t.id, { x: Math.round(x + PAD.side + (t.x ?? 0)), y: Math.round(y + PAD.top + (t.y ?? 0)) });
+      const top = topPad(child.width ?? 0);
+      positions.set(t.id, { x: Math.round(x + PAD.side + (t.x ?? 0)), y: Math.round(y + top + (t.y ?? 0)) });
     }
     const name = child.id.slice("group:".length);
     const index = groupNames.indexOf(name);
