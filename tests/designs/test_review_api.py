@@ -107,6 +107,8 @@ def test_an_unsaved_document_can_be_reviewed(team: dict[str, Any]) -> None:
     response = client.post("/api/review", {"document": doc}, content_type="application/json")
     assert response.status_code == 200
     assert ("DS201", "users.i1") in codes(response.json()) and response.json()["revision"] is None
+    timing = dict(part.strip().split(";dur=") for part in response["Server-Timing"].split(","))
+    assert float(timing["cpu"]) <= float(timing["review"]) + 1
     off = client.post(
         "/api/review", {"document": doc, "config": {"rules": {"DS201": "off"}}}, content_type="application/json"
     )

@@ -1,7 +1,8 @@
 /**
  * The Review tab: the design review (lint) of the document as it is on screen, unsaved edits
- * included. It re-runs 400 ms after the last edit (POST /api/review), puts each finding on the
- * canvas as a marker, and lists them worst first; picking one selects its object.
+ * included. It runs again on each edit (POST /api/review) — at once after a quiet spell, at most
+ * every 400 ms while edits keep coming — puts each finding on the canvas as a marker, and lists
+ * them worst first; picking one selects its object.
  *
  * A finding with an automatic fix has a Fix button: the server returns the on-screen document
  * with that fix applied (POST /api/review/fix) and the panel applies it as one ordinary edit, so it
@@ -124,9 +125,15 @@ export function ReviewPanel({ doc, client, active, editable, markers, dispatch, 
   const docRef = useRef(doc);
   docRef.current = doc;
 
+  // When the last review was asked for: edits are reviewed at once after a quiet spell, and at
+  // most once per DELAY_MS while edits keep coming (typing), so the server is not asked per key.
+  const lastAsked = useRef(0);
+
   useEffect(() => {
     const abort = new AbortController();
+    const wait = Math.max(0, lastAsked.current + DELAY_MS - performance.now());
     const timer = window.setTimeout(() => {
+      lastAsked.current = performance.now();
       setRunning(true);
       client
         .request<Review>("POST", "/review", { body: { document: doc }, signal: abort.signal })
@@ -146,7 +153,7 @@ export function ReviewPanel({ doc, client, active, editable, markers, dispatch, 
             setRunning(false);
           }
         });
-    }, DELAY_MS);
+    }, wait);
     return () => {
       window.clearTimeout(timer);
       abort.abort();
@@ -256,6 +263,7 @@ export function ReviewPanel({ doc, client, active, editable, markers, dispatch, 
   );
 
   const nameOf = useCallback((id: string) => objectName(docRef.current, id), []);
+  const occurrences = new Map<string, number>();
 
   return (
     <section className="panel-section review-panel" aria-labelledby="review-title" hidden={!active}>
@@ -273,11 +281,14 @@ export function ReviewPanel({ doc, client, active, editable, markers, dispatch, 
       </p>
       {active && <ReviewSettings doc={doc} dispatch={dispatch} editable={editable} rules={rules} nameOf={nameOf} />}
       <ol className="finding-list" ref={listRef} aria-label="Findings">
-        {findings.slice(0, limit).map((f, i) => {
+        {findings.slice(0, limit).map((f) => {
           const key = keyOf(f);
+          // Keys stay put when findings come and go, so unchanged entries are not re-mounted.
+          const seen = (occurrences.get(key) ?? 0) + 1;
+          occurrences.set(key, seen);
           return (
             <FindingItem
-              key={`${key}:${i}`}
+              key={`${key}:${seen}`}
               finding={f}
               editable={editable}
               pending={pending.get(key) ?? null}
@@ -318,7 +329,19 @@ interface ItemProps {
   onSuppress: (f: Finding, reason: string) => void;
 }
 
-/** One finding; memoised, so typing in the editor does not re-render a long list. */
+function sameFinding(a: Finding, b: Finding): boolean {
+  return (
+    a === b ||
+    (a.code === b.code &&
+      a.object_id === b.object_id &&
+      a.severity === b.severity &&
+      a.message === b.message &&
+      a.fix === b.fix &&
+      a.why === b.why)
+  );
+}
+
+/** One finding; memoised by content, so a new review re-renders only the findings that changed. */
 const FindingItem = memo(function FindingItem({
   finding: f,
   editable,
@@ -435,4 +458,14 @@ const FindingItem = memo(function FindingItem({
       )}
     </li>
   );
-});
+},
+(a, b) =>
+  sameFinding(a.finding, b.finding) &&
+  a.editable === b.editable &&
+  a.pending === b.pending &&
+  a.suppressing === b.suppressing &&
+  a.objectLabel === b.objectLabel &&
+  a.onShow === b.onShow &&
+  a.onFix === b.onFix &&
+  a.onAskSuppress === b.onAskSuppress &&
+  a.onSuppress === b.onSuppress);

@@ -53,10 +53,16 @@ interface Props {
 
 export function ReviewSettings({ doc, dispatch, editable, rules, nameOf }: Props) {
   const [filter, setFilter] = useState("");
+  // The rule list is drawn only while open: closed, the settings cost nothing on each edit.
+  const [open, setOpen] = useState(false);
   const ids = useId();
   const preset = namingPreset(doc);
   const suppressed = suppressions(doc);
-  const changed = useMemo(() => (rules?.rules ?? []).filter((r) => ruleLevel(doc, r) !== null), [rules, doc]);
+  const review = doc.settings?.review;
+  const changed = useMemo(
+    () => (rules?.rules ?? []).filter((r) => ruleLevel({ format: 1, settings: { review } }, r) !== null),
+    [rules, review],
+  );
   const shown = useMemo(() => {
     const needle = filter.trim().toLowerCase();
     const all = rules?.rules ?? [];
@@ -75,12 +81,17 @@ export function ReviewSettings({ doc, dispatch, editable, rules, nameOf }: Props
   ].filter(Boolean);
 
   return (
-    <details className="review-settings">
+    <details
+      className="review-settings"
+      onToggle={(e) => {
+        setOpen(e.currentTarget.open);
+      }}
+    >
       <summary>
         Review settings
         <span className="review-settings-summary">{summary.length ? summary.join(" · ") : "defaults"}</span>
       </summary>
-      {!rules ? (
+      {!open ? null : !rules ? (
         <p className="panel-hint">Loading the rules…</p>
       ) : (
         <>
