@@ -127,7 +127,7 @@ def test_a_viewer_compares_but_cannot_name_a_version(app: App, new_page: Any) ->
     design = create_design(owner, app, unique("Shared "), shop_document())
     csrf = next(c["value"] for c in owner.context.cookies() if c["name"] == "csrftoken")
     viewer_name = unique("vviewer")
-    viewer = new_page()
+    viewer = new_page(color_scheme="dark")
     sign_up(viewer, app, viewer_name)
     headers = {"Content-Type": "application/json", "X-CSRFToken": csrf}
     for path, body in (
@@ -137,13 +137,28 @@ def test_a_viewer_compares_but_cannot_name_a_version(app: App, new_page: Any) ->
         response = owner.request.post(f"{app.url}{path}", data=body, headers=headers)
         assert response.ok, response.text()
 
+    # After v1, the owner drops a column (data loss; running code breaks too): the viewer sees it.
+    doc = owner.request.get(f"{app.url}/api/designs/{design['id']}/document").json()
+    customers = next(t for t in doc["tables"] if t["name"] == "customers")
+    customers["columns"] = [c for c in customers["columns"] if c["name"] != "tags"]
+    saved = owner.request.put(f"{app.url}/api/designs/{design['id']}/document", data=doc, headers=headers)
+    assert saved.ok, saved.text()
+
     viewer.goto(f"{app.url}{design['url']}")
     viewer.get_by_role("tab", name="Versions").click()
     panel = viewer.get_by_role("tabpanel", name="Versions")
     expect(panel.get_by_text("Only editors and owners can name versions")).to_be_visible(timeout=10_000)
     expect(panel.get_by_label("Name this state as a version")).to_have_count(0)
     panel.get_by_role("button", name="Compare v1 with the current design").click()
-    expect(panel.get_by_role("region", name="v1 → the current design").get_by_role("status")).to_contain_text(
-        "No differences", timeout=15_000
+    region = panel.get_by_role("region", name="v1 → the current design")
+    expect(region.get_by_role("status")).to_contain_text("1 operation · 2 hazards", timeout=15_000)
+    drop = (
+        region.get_by_role("list", name="Operations")
+        .get_by_role("listitem")
+        .filter(has_text="DropColumn customers.tags")
     )
-    screenshot(viewer, "versions-viewer", full_page=False)
+    expect(drop.get_by_role("list", name="Hazards of DropColumn customers.tags")).to_contain_text("Data loss")
+    expect(viewer.locator(".table-card.is-diff-changed")).to_contain_text("customers")
+    region.get_by_role("button", name="MySQL").click()
+    expect(region.get_by_label("MySQL migration")).to_contain_text("ALTER TABLE customers DROP COLUMN tags")
+    screenshot(viewer, "versions-viewer-dark", full_page=False)

@@ -583,9 +583,13 @@ function Comparison({
 }) {
   const title = `${refName(compared.from, versions)} → ${refName(compared.to, versions)}`;
   const region = useRef<HTMLDivElement>(null);
+  // Bring a new comparison into view once its result is in (before, there is little to scroll to).
+  const arrived = result !== null;
   useEffect(() => {
-    region.current?.scrollIntoView({ block: "start", behavior: "smooth" });
-  }, [compared]);
+    if (arrived) {
+      region.current?.scrollIntoView({ block: "start" });
+    }
+  }, [compared, arrived]);
   const ops = result?.operations ?? [];
   const hazards = ops.flatMap((op) => op.hazards);
   const counts = new Map<string, number>();
