@@ -81,21 +81,28 @@ const LAYERED = {
 
 /** Lay out `doc`; `sizes` gives drawn sizes where known. */
 export async function layoutDocument(doc: DesignDocument, sizes: Map<string, Size>): Promise<LayoutResult> {
-  const elk = await startElk();
+  // A worker costs a few hundred ms to start (it loads elkjs again): worth it only for large designs.
+  const inWorker = (doc.tables ?? []).length > WORKER_FROM && typeof Worker !== "undefined";
+  const elk = await startElk(inWorker);
   try {
     return await runLayout(elk, doc, sizes);
   } finally {
-    elk.terminateWorker();
+    // (elkjs's in-page stand-in for a worker has no terminate().)
+    if (inWorker) {
+      elk.terminateWorker();
+    }
   }
 }
 
 type Elk = InstanceType<typeof import("elkjs/lib/elk-api").default>;
 
-/** elkjs in a worker; in the page itself where workers are not available. */
-async function startElk(): Promise<Elk> {
+const WORKER_FROM = 60;
+
+/** elkjs in a worker, or in the page itself (small designs, or no workers). */
+async function startElk(inWorker: boolean): Promise<Elk> {
   const [{ default: ELK }, worker] = await Promise.all([
     import("elkjs/lib/elk-api.js"),
-    typeof Worker === "undefined" ? null : import("elkjs/lib/elk-worker.min.js?worker"),
+    inWorker ? import("elkjs/lib/elk-worker.min.js?worker") : null,
   ]);
   if (worker) {
     const ElkWorker = worker.default;
