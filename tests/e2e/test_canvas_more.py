@@ -132,8 +132,9 @@ def test_copy_and_paste_duplicate_the_selection_with_new_ids_and_names_and_undo_
 
 def test_a_resized_area_keeps_its_size_after_a_reload(app: App, new_page: Any, owner: Any) -> None:
     doc = placed_shop()
-    area = {"id": "a_sales", "name": "sales", "position": {"x": 0, "y": 480}, "size": {"width": 300, "height": 200}}
-    doc["areas"] = [area]
+    sales: dict[str, Any] = {"id": "a_sales", "name": "sales", "position": {"x": 0, "y": 480}}
+    sales["size"] = {"width": 300, "height": 200}
+    doc["areas"] = [sales]
     page, design = open_design(app, new_page, owner, doc)
     area = page.locator('.react-flow__node[data-id="a_sales"]')
     expect(area).to_be_visible()
