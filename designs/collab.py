@@ -14,13 +14,19 @@ The functions here are synchronous and touch the database; the consumer calls th
 
 from __future__ import annotations
 
+import contextvars
+import functools
+import types
+import typing
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from pycrdt import Array, Doc, Map, merge_updates
+from pydantic import BaseModel
 
+from designs.compiler.document import Document
 from designs.compiler.validate import Problem, validate
 from designs.models import Design, DesignSnapshot, DesignUpdate, Revision
 
@@ -78,6 +84,52 @@ def full_form(document: dict[str, Any]) -> dict[str, Any]:
     """
     doc, _ = validate(document)
     return doc.model_dump(mode="json", by_alias=True) if doc is not None else document
+
+
+def templates() -> dict[str, dict[str, Any]]:
+    """The defaults of every object kind in the document, keyed by where such objects live.
+
+    Keys are paths with ``[]`` for "any item of this list" (``""`` is the document itself,
+    ``"tables[]"`` a table, ``"tables[].columns[].type"`` a column's type); values are the fields
+    that have defaults, in the JSON form ``Document.model_dump(by_alias=True)`` writes them. The
+    browser fills these into every object it adds, so what it writes is the same full form as
+    ``full_form`` (see docs/collaboration.md). Derived from the models, so it cannot drift.
+    """
+    return _templates()
+
+
+@functools.cache
+def _templates() -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    _collect(Document, "", found)
+    return found
+
+
+def _collect(model: type[BaseModel], path: str, found: dict[str, dict[str, Any]]) -> None:
+    defaults: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        if not field.is_required():
+            value = field.get_default(call_default_factory=True)
+            defaults[key] = value.model_dump(mode="json", by_alias=True) if isinstance(value, BaseModel) else value
+        for inner, in_list in _models_in(field.annotation):
+            _collect(inner, f"{path}.{key}{'[]' if in_list else ''}".lstrip("."), found)
+    found[path] = defaults
+
+
+def _models_in(annotation: Any, in_list: bool = False) -> list[tuple[type[BaseModel], bool]]:
+    """The pydantic models an annotation holds (through Optional, unions, Annotated and lists)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [(annotation, in_list)]
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _models_in(args[0], in_list)
+    if origin in (typing.Union, types.UnionType):
+        return [m for a in args for m in _models_in(a, in_list)]
+    if origin is list:
+        return _models_in(args[0], True) if args else []
+    return []
 
 
 def doc_from_json(document: dict[str, Any]) -> Doc:
@@ -168,19 +220,70 @@ def load_state(design_id: int) -> tuple[bytes, int]:
                 )
         except IntegrityError:  # another process built it first; use theirs
             snapshot = DesignSnapshot.objects.get(design_id=design_id)
+    if design.revision_number > snapshot.revision:
+        catch_up(design_id)
+    return _merged_state(design_id)
+
+
+def _merged_state(design_id: int) -> tuple[bytes, int]:
+    snapshot = DesignSnapshot.objects.get(design_id=design_id)
     rows = list(DesignUpdate.objects.filter(design_id=design_id, seq__gt=snapshot.seq).order_by("seq"))
     updates = [bytes(snapshot.state), *(bytes(r.update) for r in rows)]
     last_seq = rows[-1].seq if rows else snapshot.seq
-    state = merge_updates(*updates) if len(updates) > 1 else updates[0]
-    if design.revision_number > snapshot.revision:
+    return (merge_updates(*updates) if len(updates) > 1 else updates[0]), last_seq
+
+
+def catch_up(design_id: int) -> bytes | None:
+    """Reconcile a document saved outside the live session (REST, import) into the live state.
+
+    Returns the stored Yjs update that did it (None when there is no live state yet or nothing to
+    do). The snapshot row stays locked meanwhile, so two callers never both reconcile the same
+    revision (which would insert its new objects twice).
+    """
+    with transaction.atomic():
+        snapshot = DesignSnapshot.objects.select_for_update().filter(design_id=design_id).first()
+        design = Design.objects.get(pk=design_id)
+        if snapshot is None or design.revision_number <= snapshot.revision:
+            return None
+        state, _ = _merged_state(design_id)
         ydoc: Doc = Doc()
         ydoc.apply_update(state)
         change = reconcile(ydoc, design.document)
         if change != EMPTY_UPDATE:
-            last_seq = store_update(design_id, change, author=None)
-            state = ydoc.get_update()
+            store_update(design_id, change, author=None)
         DesignSnapshot.objects.filter(pk=snapshot.pk).update(revision=design.revision_number)
-    return state, last_seq
+    return change if change != EMPTY_UPDATE else None
+
+
+# Set while the live session itself saves a revision, so that save is not pushed back into it.
+_live_save: contextvars.ContextVar[bool] = contextvars.ContextVar("live_save", default=False)
+
+
+def push_saved_document(design_id: int) -> None:
+    """Bring open editors up to date with a document saved outside the live session.
+
+    Called (after commit) for every new revision that was not made from the live doc: the change
+    is stored in the update log like any edit and broadcast to the design's sockets.
+    """
+    change = catch_up(design_id)
+    if change is None:
+        return
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+    from pycrdt import create_update_message
+
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(
+            f"design-{design_id}", {"type": "yjs.relay", "data": create_update_message(change), "sender": ""}
+        )
+
+
+def revision_created(sender: Any, instance: Revision, created: bool, **kwargs: Any) -> None:
+    """``post_save`` receiver for Revision (connected in ``designs.apps``)."""
+    if created and not _live_save.get():
+        design_id = instance.design_id
+        transaction.on_commit(lambda: push_saved_document(design_id))
 
 
 def store_update(design_id: int, update: bytes, author: Any) -> int:
@@ -240,6 +343,10 @@ def save_revision(design_id: int, ydoc: Doc, author: Any, message: str) -> tuple
     design = Design.objects.get(pk=design_id)
     if document == design.document:
         return None, []
-    revision = design.save_document(document, author=author, message=message)
+    token = _live_save.set(True)
+    try:
+        revision = design.save_document(document, author=author, message=message)
+    finally:
+        _live_save.reset(token)
     DesignSnapshot.objects.filter(design_id=design_id).update(revision=revision.number)
     return revision, []

@@ -89,6 +89,8 @@ class DesignConsumer(AsyncWebsocketConsumer):
     dirty: bool = False
     # Awareness client ids announced on this socket and their last clock, to clear them on disconnect.
     presence: dict[int, int]
+    # Whether this socket asked to be told who is behind each awareness client id (presence.subscribe).
+    wants_presence: bool = False
 
     async def connect(self) -> None:
         self.design_id = int(self.scope["url_route"]["kwargs"]["design_id"])
@@ -152,11 +154,16 @@ class DesignConsumer(AsyncWebsocketConsumer):
         if not message:
             return
         if message[0] == YMessageType.AWARENESS:
-            self.presence.update(awareness_clients(message))
+            clients = awareness_clients(message)
+            new = [c for c in clients if c not in self.presence]
+            self.presence.update(clients)
             # Presence is relayed to everyone else as is and never stored.
             await self.channel_layer.group_send(
                 group_name(self.design_id), {"type": "yjs.relay", "data": message, "sender": self.channel_name}
             )
+            if new:
+                # Who is behind a client id is said by the server, from the socket's login, never by the client.
+                await self.channel_layer.group_send(group_name(self.design_id), self.presence_event(new))
             return
         if message[0] != YMessageType.SYNC or len(message) < 2:
             return
@@ -205,6 +212,35 @@ class DesignConsumer(AsyncWebsocketConsumer):
                 self.save_task.cancel()
             message = str(command.get("message") or "Saved")[:200]
             await self.save_revision(message, reply=True)
+        elif command.get("type") == "templates":
+            await self.send_json({"type": "templates", "templates": collab.templates()})
+        elif command.get("type") == "presence.subscribe":
+            # From now on this socket is told which user each awareness client id belongs to; the
+            # sockets already here answer for their own clients.
+            self.wants_presence = True
+            await self.channel_layer.group_send(
+                group_name(self.design_id), {"type": "presence.query", "reply_to": self.channel_name}
+            )
+
+    # --- presence ----------------------------------------------------------------------------
+
+    def presence_event(self, clients: list[int]) -> dict[str, Any]:
+        user = self.scope["user"]
+        name = user.get_full_name() if hasattr(user, "get_full_name") else ""
+        return {
+            "type": "presence.user",
+            "clients": clients,
+            "user": {"id": user.pk, "username": user.get_username(), "name": name or user.get_username()},
+            "role": self.role,
+        }
+
+    async def presence_query(self, event: dict[str, Any]) -> None:
+        if self.presence:
+            await self.channel_layer.send(event["reply_to"], self.presence_event(list(self.presence)))
+
+    async def presence_user(self, event: dict[str, Any]) -> None:
+        if self.wants_presence:
+            await self.send_json(event)
 
     # --- revisions ---------------------------------------------------------------------------
 

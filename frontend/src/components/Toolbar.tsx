@@ -1,5 +1,7 @@
 /** The bar above the canvas: add, undo/redo, arrange, find, export, theme, help, and the save status. */
 
+import type { ReactNode } from "react";
+
 import type { ApiClient } from "../api";
 import type { EditorConfig } from "../config";
 import type { DesignDocument } from "../document";
@@ -29,6 +31,8 @@ interface Props {
   onHelp: () => void;
   onRetrySave: () => void;
   onCompile: () => void;
+  /** Who else is here (live/PresenceView.tsx). */
+  presence?: ReactNode;
 }
 
 function ToolButton({
@@ -75,7 +79,16 @@ export function SaveIndicator({ save, onRetry }: { save: SaveStatus; onRetry: ()
       </span>
     );
   }
-  const text = save.state === "saved" ? "Saved" : save.state === "saving" ? "Saving…" : "Unsaved changes";
+  const text =
+    save.state === "saved"
+      ? "Saved"
+      : save.state === "saving"
+        ? "Saving…"
+        : save.state === "offline"
+          ? save.unsynced
+            ? "Offline — edits kept, not yet saved"
+            : "Offline"
+          : "Unsaved changes";
   return (
     <span className={`save-status is-${save.state}`} role="status" aria-live="polite">
       {save.state === "saved" && <Icon name="check" size={14} />}
@@ -115,6 +128,7 @@ export function Toolbar(props: Props) {
         <ToolButton icon="search" label="Find a table or column" text="Find" shortcut="Ctrl+K" onClick={props.onFind} />
       </div>
       <div className="toolbar-end">
+        {props.presence}
         {editable && <SaveIndicator save={props.save} onRetry={props.onRetrySave} />}
         <ToolButton icon="compile" label="Compile a bundle (DDL, docs, migrations)" text="Compile" onClick={props.onCompile} />
         <ExportMenu client={props.client} config={props.config} doc={props.doc} hasSelection={props.hasSelection} />
