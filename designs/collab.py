@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import logging
 import types
 import typing
 from typing import Any
@@ -29,6 +30,8 @@ from pydantic import BaseModel
 from designs.compiler.document import Document
 from designs.compiler.validate import Problem, validate
 from designs.models import Design, DesignSnapshot, DesignUpdate, Revision
+
+log = logging.getLogger(__name__)
 
 ROOT = "document"
 EMPTY_UPDATE = b"\x00\x00"
@@ -283,7 +286,15 @@ def revision_created(sender: Any, instance: Revision, created: bool, **kwargs: A
     """``post_save`` receiver for Revision (connected in ``designs.apps``)."""
     if created and not _live_save.get():
         design_id = instance.design_id
-        transaction.on_commit(lambda: push_saved_document(design_id))
+        transaction.on_commit(lambda: _push_quietly(design_id))
+
+
+def _push_quietly(design_id: int) -> None:
+    # The save itself succeeded; open editors catch up on their next connection at the latest.
+    try:
+        push_saved_document(design_id)
+    except Exception:
+        log.exception("Could not push design %s's saved document to its live session", design_id)
 
 
 def store_update(design_id: int, update: bytes, author: Any) -> int:

@@ -243,38 +243,95 @@ function writeById(
       baseItems.set(item.id, item);
     }
   }
+  // The Y items once (Y.Array#get walks the list), kept in step with every insert and delete.
+  const items = yarray.toArray();
+  // Fast path (an edit inside objects, no insert/delete/move): same ids at the same places.
+  if (items.length === next.length && next.every((v, i) => idOf(v) === idOf(items[i]))) {
+    next.forEach((value, i) => {
+      const id = idOf(value) as string;
+      const before = baseItems.get(id);
+      if (before !== value) {
+        writeChange(items[i] as Y.Map<unknown>, before, value as JsonObject, templates, mirror, itemPath);
+      }
+    });
+    return;
+  }
   const nextIds = new Set(next.map((v) => idOf(v)));
   // Deleted by the action (objects someone else added meanwhile are not in base, so they stay).
-  for (let i = yarray.length - 1; i >= 0; i -= 1) {
-    const id = idOf(yarray.get(i));
+  for (let i = items.length - 1; i >= 0; i -= 1) {
+    const id = idOf(items[i]);
     if (id !== null && baseItems.has(id) && !nextIds.has(id)) {
       yarray.delete(i, 1);
+      items.splice(i, 1);
     }
   }
-  const indexOf = (id: string): number => {
-    for (let i = 0; i < yarray.length; i += 1) {
-      if (idOf(yarray.get(i)) === id) {
-        return i;
-      }
-    }
-    return -1;
+  // Where each id is now; rebuilt after an insert (inserts are rare: one per added object).
+  let positions = new Map<string | null, number>();
+  let stale = true;
+  const insert = (at: number, value: unknown) => {
+    yarray.insert(at, [value]);
+    items.splice(at, 0, yarray.get(at));
+    stale = true;
   };
+  // The objects that keep their place: the longest run of next's ids already in Y in the same
+  // order. Every other one moves (Yjs has no move: it is deleted and written again), so moving one
+  // table to the front rewrites that table only.
+  const was = new Map(items.map((y, i) => [idOf(y), i]));
+  const stable = new Set(longestIncreasing(next.map((v) => was.get(idOf(v)) ?? -1)).map((i) => idOf(items[i])));
   let cursor = 0;
   for (const item of next) {
     const value = item as JsonObject;
     const id = idOf(value) as string;
-    const at = indexOf(id);
+    if (stale) {
+      positions = new Map(items.map((y, i) => [idOf(y), i]));
+      stale = false;
+    }
+    const at = positions.get(id) ?? -1;
     if (at === -1) {
-      yarray.insert(cursor, [toY(value, itemPath, templates)]);
+      insert(cursor, toY(value, itemPath, templates));
       cursor += 1;
-    } else if (at >= cursor) {
-      writeChange(yarray.get(at) as Y.Map<unknown>, baseItems.get(id), value, templates, mirror, itemPath);
+    } else if (stable.has(id)) {
+      if (baseItems.get(id) !== value) {
+        writeChange(items[at] as Y.Map<unknown>, baseItems.get(id), value, templates, mirror, itemPath);
+      }
       cursor = at + 1;
     } else {
-      // Moved before an object placed earlier: Yjs has no move, so it is deleted and written again.
-      const merged = { ...(mirror.read(yarray.get(at)) as JsonObject), ...value };
+      const merged = { ...(mirror.read(items[at]) as JsonObject), ...value };
       yarray.delete(at, 1);
-      yarray.insert(cursor - 1, [toY(merged, itemPath, templates)]);
+      items.splice(at, 1);
+      if (at < cursor) {
+        cursor -= 1;
+      }
+      insert(cursor, toY(merged, itemPath, templates));
+      cursor += 1;
     }
   }
+}
+
+/** The values of a longest strictly increasing subsequence of `values` (ignoring negatives). */
+function longestIncreasing(values: number[]): number[] {
+  const tails: number[] = []; // tails[k]: index in values of the smallest tail of a run of length k+1
+  const previous: number[] = new Array<number>(values.length).fill(-1);
+  values.forEach((v, i) => {
+    if (v < 0) {
+      return;
+    }
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((values[tails[mid] ?? 0] ?? 0) < v) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    previous[i] = lo > 0 ? (tails[lo - 1] ?? -1) : -1;
+    tails[lo] = i;
+  });
+  const out: number[] = [];
+  for (let i = tails[tails.length - 1] ?? -1; i >= 0; i = previous[i] ?? -1) {
+    out.push(values[i] ?? 0);
+  }
+  return out.reverse();
 }
