@@ -130,6 +130,11 @@ export function Toolbar(props: Props) {
       <div className="toolbar-end">
         {props.presence}
         {editable && <SaveIndicator save={props.save} onRetry={props.onRetrySave} />}
+        {!editable && (
+          <span className="save-status is-readonly" role="status" title="Your role lets you view this design, not edit it">
+            Read-only
+          </span>
+        )}
         <ToolButton icon="compile" label="Compile a bundle (DDL, docs, migrations)" text="Compile" onClick={props.onCompile} />
         <ExportMenu client={props.client} config={props.config} doc={props.doc} hasSelection={props.hasSelection} />
         <ToolButton
