@@ -36,13 +36,13 @@ def csrf(page: Page) -> str:
     return next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
 
 
-def open_pair(app: App, new_page: Any, team: dict[str, Any]) -> tuple[Page, Page, dict[str, Any]]:
+def open_pair(app: App, new_page: Any, team: dict[str, Any], role: str = "editor") -> tuple[Page, Page, dict[str, Any]]:
     ann = new_page(storage_state=team["ann"]["state"])
     ann.goto(f"{app.url}/designs/")
     design = create_design(ann, app, unique("Shared "), shop_document())
     response = ann.request.post(
         f"{app.url}/api/designs/{design['id']}/members",
-        data=json.dumps({"username": team["bob"]["username"], "role": "editor"}),
+        data=json.dumps({"username": team["bob"]["username"], "role": role}),
         headers={"Content-Type": "application/json", "X-CSRFToken": csrf(ann)},
     )
     assert response.ok, response.text()
@@ -50,7 +50,10 @@ def open_pair(app: App, new_page: Any, team: dict[str, Any]) -> tuple[Page, Page
     for page in (ann, bob):
         page.goto(f"{app.url}{design['url']}")
         expect(page.locator(".table-card")).to_have_count(3)
-        live(page)
+    live(ann)
+    expect(bob.locator(".workspace")).to_have_attribute("data-live", "true")
+    if role == "editor":
+        live(bob)
     return ann, bob, design
 
 
@@ -192,3 +195,18 @@ def test_a_rest_save_reaches_an_open_editor(app: App, new_page: Any, team: Any) 
     assert response.ok, response.text()
     for page in (ann, bob):
         expect(card(page, "clients")).to_be_visible()
+
+
+def test_a_viewer_follows_live_edits_but_cannot_edit(app: App, new_page: Any, team: Any) -> None:
+    ann, bob, _ = open_pair(app, new_page, team, role="viewer")
+    expect(bob.locator(".save-status")).to_have_text("Read-only")
+    expect(bob.get_by_role("button", name="Add table")).to_have_count(0)
+    rename_table(ann, "customers", "clients")
+    expect(card(bob, "clients")).to_be_visible()
+    card(bob, "orders").locator(".table-card-select").click()
+    bob.keyboard.press("Delete")
+    bob.keyboard.press("t")
+    expect(bob.locator(".table-card")).to_have_count(3)
+    expect(ann.locator(".table-card")).to_have_count(3)
+    # The viewer is present like anyone else.
+    expect(ann.get_by_role("list", name="People here")).to_contain_text("BO")
