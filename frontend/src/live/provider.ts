@@ -24,6 +24,10 @@ import { publishFrame, setConnected, socketUrl } from "./events";
 import type { Templates } from "./binding";
 
 const MESSAGE_SYNC = 0;
+/** A quiet socket is probed (sync step 1, which the server always answers) this often... */
+const PROBE_MS = 20000;
+/** ...and closed (then reopened) when nothing at all came back for this long: a silent network drop. */
+const DEAD_MS = 45000;
 const MESSAGE_AWARENESS = 1;
 /** Local edits are confirmed (and a revision asked for) this long after the last one. */
 export const CONFIRM_DELAY_MS = 600;
@@ -73,6 +77,8 @@ export class LiveProvider {
   private retryTimer: number | undefined;
   private confirmTimer: number | undefined;
   private synced = false;
+  private lastHeard = 0;
+  private probeTimer: number | undefined;
   private editedSinceSave = false;
   private listeners = new Set<Listener>();
   private userListeners = new Set<() => void>();
@@ -114,6 +120,7 @@ export class LiveProvider {
     this.stopped = true;
     window.clearTimeout(this.retryTimer);
     window.clearTimeout(this.confirmTimer);
+    window.clearInterval(this.probeTimer);
     window.removeEventListener("online", this.onOnline);
     window.removeEventListener("offline", this.onOffline);
     this.doc.off("update", this.onDocUpdate);
@@ -159,6 +166,9 @@ export class LiveProvider {
     socket.onopen = () => {
       this.delay = 500;
       this.synced = false;
+      this.lastHeard = Date.now();
+      window.clearInterval(this.probeTimer);
+      this.probeTimer = window.setInterval(this.probe, PROBE_MS);
       setConnected(true);
       this.set({ connected: true });
       // Our state vector (the server answers with what we lack), then who is behind each cursor.
@@ -178,6 +188,7 @@ export class LiveProvider {
       if (socket !== this.socket) {
         return;
       }
+      this.lastHeard = Date.now();
       if (typeof event.data === "string") {
         this.onText(event.data);
       } else {
@@ -185,21 +196,47 @@ export class LiveProvider {
       }
     };
     socket.onclose = () => {
-      if (socket !== this.socket) {
-        return;
-      }
-      this.socket = null;
-      setConnected(false);
-      const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.doc.clientID);
-      awarenessProtocol.removeAwarenessStates(this.awareness, others, "connection");
-      this.users.clear();
-      this.notifyUsers();
-      this.set({ connected: false, confirming: false, unconfirmed: this.state.unconfirmed || this.editedSinceSave });
-      if (!this.stopped) {
-        this.retryTimer = window.setTimeout(this.open, this.delay);
-        this.delay = Math.min(this.delay * 2, 10000);
-      }
+      this.lost(socket);
     };
+  };
+
+  /** The socket is gone (closed, or given up on): forget it, clear others' presence, reconnect. */
+  private lost(socket: WebSocket): void {
+    if (socket !== this.socket) {
+      return;
+    }
+    this.socket = null;
+    window.clearInterval(this.probeTimer);
+    setConnected(false);
+    const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.doc.clientID);
+    awarenessProtocol.removeAwarenessStates(this.awareness, others, "connection");
+    this.users.clear();
+    this.notifyUsers();
+    this.set({ connected: false, confirming: false, unconfirmed: this.state.unconfirmed || this.editedSinceSave });
+    if (!this.stopped) {
+      this.retryTimer = window.setTimeout(this.open, this.delay);
+      this.delay = Math.min(this.delay * 2, 10000);
+    }
+    // A close on a dead network can take long to finish; nothing more is read from this socket.
+    socket.close();
+  }
+
+  /** Give up on the current socket now, without waiting for its closing handshake. */
+  private drop(): void {
+    if (this.socket) {
+      this.lost(this.socket);
+    }
+  }
+
+  private probe = (): void => {
+    if (Date.now() - this.lastHeard > DEAD_MS) {
+      this.drop();
+      return;
+    }
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MESSAGE_SYNC);
+    syncProtocol.writeSyncStep1(encoder, this.doc);
+    this.sendBinary(encoding.toUint8Array(encoder));
   };
 
   private onOnline = (): void => {
@@ -212,7 +249,7 @@ export class LiveProvider {
 
   private onOffline = (): void => {
     // The browser knows the network is gone: do not wait for the socket to time out.
-    this.socket?.close();
+    this.drop();
   };
 
   private onText(data: string): void {
