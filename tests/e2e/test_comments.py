@@ -46,9 +46,11 @@ def placed_shop() -> dict[str, Any]:
     return doc
 
 
-def two_people(app: App, new_page: Any, role_b: str) -> tuple[Page, Page, str, str, dict[str, Any]]:
+def two_people(
+    app: App, new_page: Any, role_b: str, scheme_b: str = "light"
+) -> tuple[Page, Page, str, str, dict[str, Any]]:
     """A (owner) and B (``role_b``), each in their own browser context, both on one design's editor."""
-    a, b = new_page(), new_page()
+    a, b = new_page(), new_page(color_scheme=scheme_b)
     name_a, name_b = unique("alice"), unique("bob")
     sign_up(a, app, name_a)
     sign_up(b, app, name_b)
@@ -198,7 +200,7 @@ def chip(page: Page) -> Any:
 
 
 def test_review_workflow_submit_approve_and_an_edit_makes_the_approval_stale(app: App, new_page: Any) -> None:
-    a, b, name_a, name_b, design = two_people(app, new_page, "commenter")
+    a, b, name_a, name_b, design = two_people(app, new_page, "commenter", scheme_b="dark")
     expect(chip(a)).to_have_accessible_name("Review status: Draft")
 
     # The owner submits; the reviewer's chip follows.

@@ -170,10 +170,12 @@ export function CommentsPanel({ doc, revision, client, config, active, markers, 
     targets.find((t) => t.id === chosen) ?? targets.find((t) => t.id === fallback) ?? targets[0] ?? { kind: "design", id: "", label: "" };
 
   // A badge (or a Comment button) asked for an object: show its threads, or start one on it.
+  const handledFocus = useRef(0);
   useEffect(() => {
-    if (!focus || !active) {
+    if (!focus || !active || handledFocus.current === focus.seq) {
       return;
     }
+    handledFocus.current = focus.seq;
     setChosen(focus.objectId);
     setHighlight(focus.objectId);
     const first = listRef.current?.querySelector<HTMLElement>(`[data-anchor-id="${CSS.escape(focus.objectId)}"]`);

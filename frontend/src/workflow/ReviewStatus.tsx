@@ -62,6 +62,19 @@ export function ReviewStatus({ client, config, save }: Props) {
     };
   }, [open]);
 
+  // "Approved." says what just happened; it should not linger while the state moves on.
+  useEffect(() => {
+    if (!done) {
+      return;
+    }
+    const timer = window.setTimeout(() => {
+      setDone(null);
+    }, 4000);
+    return () => {
+      window.clearTimeout(timer);
+    };
+  }, [done]);
+
   const run = async (action: ReviewAction) => {
     setBusy(action);
     setError(null);
