@@ -10,6 +10,7 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 
+import type { Marker } from "../canvas/markers";
 import { plural } from "../format";
 import { onConnection, subscribe } from "../live/events";
 import { useReviewState } from "../workflow/reviewState";
@@ -119,8 +120,15 @@ export function CommentsPanel({ doc, revision, client, config, active, markers, 
   const anchors = useMemo(() => anchorsOf(doc), [doc]);
   const serverIsNewer = fetchedAt > base;
 
+  // Every edit makes new anchors; only a change in the badges reaches the canvas.
+  const lastLayer = useRef<string | null>(null);
   useEffect(() => {
-    markers.setLayer("comments", threads ? commentMarkers(threads, anchors, serverIsNewer) : new Map());
+    const layer = threads ? commentMarkers(threads, anchors, serverIsNewer) : new Map<string, Marker>();
+    const key = JSON.stringify([...layer]);
+    if (key !== lastLayer.current) {
+      lastLayer.current = key;
+      markers.setLayer("comments", layer);
+    }
   }, [threads, anchors, markers, serverIsNewer]);
 
   // What a new comment can be about: the design, and the selection (a table, its column, its
