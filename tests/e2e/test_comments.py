@@ -247,3 +247,43 @@ def test_review_workflow_submit_approve_and_an_edit_makes_the_approval_stale(app
     review_b.get_by_role("button", name=re.compile("^Approve revision")).click()
     expect(review_b.get_by_role("alert")).to_have_text("The design is draft, not in review")
     b.unroute("**/review-state")
+
+    # A new cycle: B asks for changes with a note, and A sees why.
+    a.get_by_role("dialog", name="Review status").get_by_role("button", name="Submit for review").click()
+    expect(chip(a)).to_have_accessible_name("Review status: In review")
+    expect(chip(b)).to_have_accessible_name("Review status: In review", timeout=LIVE)
+    review_b.get_by_label("Note (optional)").fill("Index orders.customer_id, please.")
+    review_b.get_by_role("button", name="Request changes").click()
+    expect(chip(b)).to_have_accessible_name("Review status: Changes requested")
+    expect(chip(a)).to_have_accessible_name("Review status: Changes requested", timeout=LIVE)
+    review_a = a.get_by_role("dialog", name="Review status")
+    expect(review_a).to_contain_text("Review cycle2")
+    expect(review_a.get_by_role("list", name="Decisions this cycle")).to_contain_text(
+        f"{name_b} requested changes on revision"
+    )
+    expect(review_a).to_contain_text("“Index orders.customer_id, please.”")
+    expect(review_a.get_by_role("button", name="Submit again")).to_be_visible()
+    screenshot(a, "review-status-changes-requested", full_page=False)
+
+
+def test_a_viewer_reads_threads_and_the_review_status_but_cannot_take_part(app: App, new_page: Any) -> None:
+    a, v, name_a, _, design = two_people(app, new_page, "viewer")
+    csrf = next(c["value"] for c in a.context.cookies() if c["name"] == "csrftoken")
+    response = a.request.post(
+        f"{app.url}/api/designs/{design['id']}/comments",
+        data=json.dumps({"anchor_kind": "table", "anchor_id": "t_orders", "body": "Partition by month?"}),
+        headers={"Content-Type": "application/json", "X-CSRFToken": csrf},
+    )
+    assert response.status == 201, response.text()
+
+    v.get_by_role("main", name="Canvas").get_by_role("button", name="1 comment thread on orders").click(timeout=LIVE)
+    on_orders = thread(v, "orders")
+    expect(on_orders).to_contain_text("Partition by month?")
+    expect(on_orders).to_contain_text(name_a)
+    expect(on_orders.get_by_role("button", name=re.compile("^(Reply|Resolve|Edit|Delete)$"))).to_have_count(0)
+    expect(v.get_by_label("New comment on")).to_have_count(0)
+
+    chip(v).click()
+    review = v.get_by_role("dialog", name="Review status")
+    expect(review).to_contain_text("Viewers can follow the review but not take part.")
+    expect(review.get_by_role("button")).to_have_count(0)

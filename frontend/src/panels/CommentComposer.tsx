@@ -3,7 +3,7 @@
  * (arrow keys to choose, Enter or Tab to insert).
  */
 
-import { useId, useRef, useState, type KeyboardEvent } from "react";
+import { useId, useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
 
 import { mentionAt } from "./comments";
 
@@ -28,6 +28,7 @@ export function CommentComposer({ label, submitLabel, members, initial = "", pla
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const box = useRef<HTMLTextAreaElement>(null);
+  const pendingCaret = useRef<number | null>(null);
 
   const mention = mentionAt(text, caret);
   const query = mention?.query.toLowerCase() ?? "";
@@ -50,11 +51,19 @@ export function CommentComposer({ label, submitLabel, members, initial = "", pla
     setText(next);
     setCaret(at);
     setActive(0);
-    window.requestAnimationFrame(() => {
-      box.current?.setSelectionRange(at, at);
-      box.current?.focus();
-    });
+    pendingCaret.current = at;
   };
+
+  // Put the caret after an inserted mention as soon as the new text is in the box, before the next
+  // key press is handled (a later frame would move the caret back behind what was typed since).
+  useLayoutEffect(() => {
+    const at = pendingCaret.current;
+    if (at !== null && box.current) {
+      pendingCaret.current = null;
+      box.current.setSelectionRange(at, at);
+      box.current.focus();
+    }
+  });
 
   const send = async () => {
     const body = text.trim();

@@ -83,7 +83,7 @@ export function CommentsPanel({ doc, revision, client, config, active, markers, 
       .catch(() => undefined); // no autocomplete, but comments still work
   }, [client, designId, load]);
 
-  // Live: apply each change as it arrives; fetch everything again after a reconnect.
+  // Live: apply each change as it arrives; fetch everything again once (re)connected.
   useEffect(() => {
     const stopFrames = subscribe("comment.changed", (event) => {
       const comment = event.comment as Comment | undefined;
@@ -104,9 +104,13 @@ export function CommentsPanel({ doc, revision, client, config, active, markers, 
         load();
       }
     });
+    // The server joins the socket to the design's group before it says hello: a fetch after the
+    // hello cannot miss a change made while the socket was connecting.
+    const stopHello = subscribe("hello", load);
     return () => {
       stopFrames();
       stopConnection();
+      stopHello();
     };
   }, [load]);
 

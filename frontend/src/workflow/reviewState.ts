@@ -3,7 +3,7 @@
  * status chip and the Comments tab (which reads the server's current revision from it).
  *
  * The server does not announce review decisions on the design socket, so the state is polled every
- * few seconds while the page is visible, and fetched again at once when the socket reconnects, when
+ * few seconds while the page is visible, and fetched again at once when the socket (re)connects, when
  * a `revision.saved` frame arrives, or when this editor saves. One poll serves every subscriber.
  */
 
@@ -73,6 +73,7 @@ class ReviewStateStore {
     if (this.users === 1) {
       this.stops = [
         subscribeEvents("revision.saved", () => void this.refresh()),
+        subscribeEvents("hello", () => void this.refresh()),
         onConnection((up) => {
           if (up) {
             void this.refresh();
