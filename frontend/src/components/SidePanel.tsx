@@ -29,7 +29,7 @@ const TABS: { id: PanelTab; label: string }[] = [
   { id: "mermaid", label: "Mermaid" },
   { id: "review", label: "Review" },
   { id: "comments", label: "Comments" },
-  // Versions joins the bar when its panel is built (issue 7).
+  { id: "versions", label: "Versions" },
 ];
 
 interface Props {
