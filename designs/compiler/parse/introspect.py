@@ -117,6 +117,10 @@ def _read(conn: sa.Connection, only_schema: str | None) -> tuple[Document, list[
             pk = inspector.get_pk_constraint(name, schema=schema)
             if pk and pk.get("constrained_columns"):
                 table.primary_key = {"columns": [table.columns[c.lower()]["id"] for c in pk["constrained_columns"]]}
+                # A key column is NOT NULL, as the offline import makes it; SQLite reports its rowid
+                # alias (`id INTEGER PRIMARY KEY`) as nullable, which the design format refuses.
+                for key_column in pk["constrained_columns"]:
+                    table.columns[key_column.lower()]["nullable"] = False
                 if pk.get("name") and dialect != "mysql":
                     table.primary_key["name"] = pk["name"]
             for unique in inspector.get_unique_constraints(name, schema=schema):
