@@ -154,12 +154,6 @@ class ImportDialog {
   }
 
   private wire(): void {
-    for (const opener of document.querySelectorAll<HTMLElement>("[data-import-open]")) {
-      opener.addEventListener("click", (event) => {
-        event.preventDefault();
-        this.open();
-      });
-    }
     for (const closer of this.dialog.querySelectorAll<HTMLElement>("[data-import-close], [data-import-cancel]")) {
       closer.addEventListener("click", (event) => {
         event.preventDefault();
@@ -517,7 +511,26 @@ class ImportDialog {
   }
 }
 
-const dialog = document.querySelector<HTMLDialogElement>("dialog#import-dialog");
-if (dialog && typeof dialog.showModal === "function") {
-  new ImportDialog(dialog);
+/**
+ * The form waits in a <template> (so its fields are not part of the page until wanted); the first
+ * click on an "Import schema…" opener puts it into the dialog and wires it.
+ */
+function install(): void {
+  const dialog = document.querySelector<HTMLDialogElement>("dialog#import-dialog");
+  const template = document.querySelector<HTMLTemplateElement>("template#import-form-template");
+  const body = dialog?.querySelector<HTMLElement>("[data-import-body]");
+  if (!dialog || !template || !body || typeof dialog.showModal !== "function") return;
+  let instance: ImportDialog | null = null;
+  for (const opener of document.querySelectorAll<HTMLElement>("[data-import-open]")) {
+    opener.addEventListener("click", (event) => {
+      event.preventDefault();
+      if (!instance) {
+        body.append(template.content.cloneNode(true));
+        instance = new ImportDialog(dialog);
+      }
+      instance.open();
+    });
+  }
 }
+
+install();

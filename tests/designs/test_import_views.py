@@ -54,7 +54,9 @@ def test_the_design_list_offers_the_import_form(make_user: Any) -> None:
     page = logged_in(make_user, "bea").get("/designs/").content.decode()
     assert 'href="/designs/import/"' in page
     assert '<dialog class="import-dialog"' in page
-    assert 'id="import-name"' in page and 'id="id_name"' in page  # the two forms' ids do not clash
+    # The form waits in a <template> until the dialog opens; its ids do not clash with the page's form.
+    assert '<template id="import-form-template">' in page
+    assert 'id="import-name"' in page and 'id="id_name"' in page
 
 
 def test_pasted_text_without_warnings_opens_the_new_design(make_user: Any) -> None:
