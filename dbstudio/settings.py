@@ -132,7 +132,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+    # Redis pub/sub: a group message is published once and each server process hands it to its own
+    # sockets, instead of one Redis list push and pop per socket (the core layer), which could not keep
+    # up with 20 editors (bench/collab_load.py) and dropped messages once a socket's list held 100.
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
@@ -170,6 +175,12 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Upload and document caps (bytes); the API refuses larger bodies with a JSON error.
 DBSTUDIO_MAX_DOCUMENT_BYTES = int(os.environ.get("DBSTUDIO_MAX_DOCUMENT_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = DBSTUDIO_MAX_DOCUMENT_BYTES + 1024 * 1024
+
+# Live-editing websocket limits (docs/collaboration.md): the largest frame accepted, and a token bucket
+# per connection (messages per second, burst). Generous: a person typing or dragging sends far fewer.
+DBSTUDIO_WS_MAX_MESSAGE_BYTES = int(os.environ.get("DBSTUDIO_WS_MAX_MESSAGE_BYTES", str(4 * 1024 * 1024)))
+DBSTUDIO_WS_RATE = float(os.environ.get("DBSTUDIO_WS_RATE", "50"))
+DBSTUDIO_WS_BURST = int(os.environ.get("DBSTUDIO_WS_BURST", "200"))
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
