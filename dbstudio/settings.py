@@ -182,6 +182,20 @@ DBSTUDIO_WS_MAX_MESSAGE_BYTES = int(os.environ.get("DBSTUDIO_WS_MAX_MESSAGE_BYTE
 DBSTUDIO_WS_RATE = float(os.environ.get("DBSTUDIO_WS_RATE", "50"))
 DBSTUDIO_WS_BURST = int(os.environ.get("DBSTUDIO_WS_BURST", "200"))
 
+# Email (invitations). With EMAIL_HOST set, mail goes out over SMTP; otherwise it is printed to the
+# console (tests use Django's in-memory backend). EMAIL_BACKEND overrides both.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", EMAIL_PORT == 587)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", EMAIL_PORT == 465)
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "DB Studio <noreply@localhost>")
+DBSTUDIO_INVITATION_DAYS = int(os.environ.get("DBSTUDIO_INVITATION_DAYS", "14"))
+
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

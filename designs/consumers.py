@@ -403,6 +403,21 @@ class DesignConsumer(AsyncWebsocketConsumer):
             self.stale = True
         await self.send(bytes_data=data)
 
+    async def membership_changed(self, event: dict[str, Any]) -> None:
+        """An owner changed someone's role: if it is this socket's user, apply it now (removed: close)."""
+        user = self.scope.get("user")
+        if user is None or event.get("username") != user.get_username():
+            return
+        role = await _role(user, self.design_id)
+        if role == self.role:
+            return
+        self.role = role
+        if role is None:
+            self.closing = True
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        await self.send_json({"type": "role.changed", "role": role, "read_only": not self.can_edit})
+
     async def job_progress(self, event: dict[str, Any]) -> None:
         await self.send_json(event)
 
