@@ -28,7 +28,8 @@ const TABS: { id: PanelTab; label: string }[] = [
   { id: "details", label: "Details" },
   { id: "mermaid", label: "Mermaid" },
   { id: "review", label: "Review" },
-  // Comments and Versions join the bar when their panels are built (issues 5 and 7).
+  { id: "versions", label: "Versions" },
+  // Comments joins the bar when its panel is built (issue 5).
 ];
 
 interface Props {
