@@ -377,11 +377,11 @@ class DesignConsumer(AsyncWebsocketConsumer):
     async def save_revision(self, message: str, reply: bool = False) -> None:
         self.dirty = False
         # From the database, not from memory: what was stored is what everyone was acknowledged.
-        ydoc = await self.load_doc()
-        self.ydoc = ydoc
-        revision, problems = await database_sync_to_async(collab.save_revision)(
-            self.design_id, ydoc, self.scope["user"], message
+        revision, problems, ydoc = await database_sync_to_async(collab.save_live_revision)(
+            self.design_id, self.scope["user"], message
         )
+        if ydoc is not None:
+            self.ydoc = ydoc
         if problems:
             detail = [{"path": p.path, "message": p.message} for p in problems]
             with contextlib.suppress(Exception):  # the socket may already be closing

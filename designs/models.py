@@ -263,6 +263,7 @@ class DesignSnapshot(models.Model):
     seq = models.PositiveBigIntegerField(default=0, help_text="the last update folded into state")
     revision = models.PositiveIntegerField(default=0, help_text="the design revision the live state last matched")
     last_seq = models.PositiveBigIntegerField(default=0, help_text="the last sequence number handed to an update")
+    saved_seq = models.PositiveBigIntegerField(default=0, help_text="the last update included in a saved revision")
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
