@@ -179,6 +179,9 @@ class Editor:
             origin=self.origin,  # type: ignore[arg-type]
             max_size=64 * 1024 * 1024,
             open_timeout=30,
+            # The server pings (uvicorn's keepalive) and closes a socket whose pong is late; on a
+            # starved machine that decides the run, so the program reports such closes as errors.
+            ping_interval=None,
         )
         hello = json.loads(await self.ws.recv())
         assert hello.get("type") == "hello" and not hello["read_only"], hello
@@ -247,6 +250,8 @@ class Editor:
         await self.ws.send(create_update_message(self.doc.get_update(before)))
 
     async def run(self, start: float, rate: float, duration: float) -> None:
+        from websockets.exceptions import ConnectionClosed
+
         interval = 1 / rate
         offset = interval * self.index / self.clients  # spread the editors' sends over the interval
         n = 0
@@ -260,7 +265,11 @@ class Editor:
                 await asyncio.sleep(wait)
             else:
                 self.lag.append(-wait)
-            await self.edit(n)
+            try:
+                await self.edit(n)
+            except ConnectionClosed as exc:  # reported, and this editor stops; the others go on
+                self.errors.append({"closed": exc.rcvd.code if exc.rcvd else None, "while": "sending"})
+                return
             n += 1
 
 
@@ -305,7 +314,12 @@ async def drive(editors: list[Editor], args: Any, barrier: Any) -> dict[str, Any
 
 def client_process(editors: list[Editor], args: Any, barrier: Any, results: Any) -> None:
     """One process of editors (a single Python process cannot keep up with 20 editors' incoming edits)."""
-    results.put(asyncio.run(drive(editors, args, barrier)))
+    try:
+        results.put(asyncio.run(drive(editors, args, barrier)))
+    except Exception as exc:  # the parent still gets an answer, and reports the failure
+        sent = [c for e in editors for c in e.sent]
+        failed = {"elapsed": 0.0, "converged_after": float("nan"), "sent": sent, "missing": len(sent)}
+        results.put({**failed, "latencies": [], "lag": [], "errors": [{"process failed": repr(exc)}]})
 
 
 def run_editors(editors: list[Editor], args: Any) -> dict[str, Any]:
