@@ -5,3 +5,14 @@ class DesignsConfig(AppConfig):
     name = "designs"
     verbose_name = "Designs"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from designs.sharing import claim_invitations
+
+        def claim(sender: object, user: object, **kwargs: object) -> None:
+            # Signing up logs the new user in, so this covers sign-up too.
+            claim_invitations(user)
+
+        user_logged_in.connect(claim, dispatch_uid="designs-claim-invitations", weak=False)
