@@ -8,6 +8,7 @@ import type { DesignDocument } from "../document";
 import type { SaveStatus } from "../hooks/useEditor";
 import type { Theme } from "../hooks/useTheme";
 import { ExportMenu } from "./ExportMenu";
+import { ReviewStatus } from "../workflow/ReviewStatus";
 import { Icon, type IconName } from "./Icon";
 
 interface Props {
@@ -129,6 +130,7 @@ export function Toolbar(props: Props) {
       </div>
       <div className="toolbar-end">
         {props.presence}
+        <ReviewStatus client={props.client} config={props.config} save={props.save} />
         {editable && <SaveIndicator save={props.save} onRetry={props.onRetrySave} />}
         {!editable && (
           <span className="save-status is-readonly" role="status" title="Your role lets you view this design, not edit it">
