@@ -179,6 +179,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = DBSTUDIO_MAX_DOCUMENT_BYTES + 1024 * 1024
 # databases) on which "exact" imports run a script in a throwaway database; unset turns exact import off.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 IMPORT_EXACT_POSTGRES_URL = os.environ.get("IMPORT_EXACT_POSTGRES_URL", "")
+# Whether "import from a database URL" may open SQLite files on this server: only the embedded
+# single-user app does by default (in a shared deployment it would expose the server's files).
+IMPORT_SQLITE_FILES = env_bool("IMPORT_SQLITE_FILES", not DATABASE_URL)
 
 # Live-editing websocket limits (docs/collaboration.md): the largest frame accepted, and a token bucket
 # per connection (messages per second, burst). Generous: a person typing or dragging sends far fewer.
