@@ -23,7 +23,7 @@ import {
   type OnSelectionChangeParams,
   type XYPosition,
 } from "@xyflow/react";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 
 import type { DesignDocument } from "../document";
 import type { XY } from "../model/ids";
@@ -80,6 +80,8 @@ interface Props {
   onDropOnTable: (from: ColumnEnd, table: string, at: XYPosition) => void;
   onAddTableAt: (position: XY) => void;
   onSelectionChange: (ids: string[]) => void;
+  /** Drawn inside React Flow (overlays such as other people's cursors). */
+  children?: ReactNode;
 }
 
 function columnOf(handle: string | null | undefined): string | null {
@@ -263,6 +265,7 @@ export function ErdCanvas(props: Props) {
         aria-label="Diagram"
       >
         {chrome}
+        {props.children}
       </ReactFlow>
     </div>
   );

@@ -28,8 +28,8 @@ const TABS: { id: PanelTab; label: string }[] = [
   { id: "details", label: "Details" },
   { id: "mermaid", label: "Mermaid" },
   { id: "review", label: "Review" },
+  { id: "comments", label: "Comments" },
   { id: "versions", label: "Versions" },
-  // Comments joins the bar when its panel is built (issue 5).
 ];
 
 interface Props {
