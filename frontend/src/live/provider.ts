@@ -262,6 +262,7 @@ export class LiveProvider {
     }
     switch (message.type) {
       case "hello":
+      case "role.changed": // an owner changed this member's role: a demotion makes the editor read-only at once
         this.set({ role: String(message.role), readOnly: message.read_only === true });
         break;
       case "read_only":
