@@ -149,6 +149,8 @@ export function CompileDialog({ client, config, revision, saveState = "saved", o
   const startingRef = useRef(false);
   const knownIds = useRef<Set<number>>(new Set());
   const actionRef = useRef<HTMLDivElement>(null);
+  const startRef = useRef<HTMLButtonElement>(null);
+  const closeRef = useRef<HTMLButtonElement>(null);
 
   const reload = useCallback(() => {
     listJobs(client, config.designId)
@@ -211,20 +213,53 @@ export function CompileDialog({ client, config, revision, saveState = "saved", o
     [revision, targets, erd, migrations, status, setJob],
   );
 
-  // When the watched job ends, refresh the list and put focus on what to do next.
+  // When the watched job ends, refresh the list.
   const state = job?.state;
   useEffect(() => {
     if (state === "succeeded" || state === "failed") {
       reload();
-      const active = document.activeElement;
-      if (!active || active === document.body || (active as HTMLButtonElement).disabled) {
-        actionRef.current?.querySelector<HTMLElement>("a, button")?.focus();
-      }
     }
   }, [state, reload]);
 
+  // Once its Download (or Retry) is on screen, put focus there, unless the person has moved on: the
+  // Compile button they pressed was disabled while the job ran.
+  const next = job && isFinished(job) && (job.download_url || job.state === "failed") ? `${job.id}:${job.attempt}:${job.state}` : null;
+  useEffect(() => {
+    if (next === null) {
+      return;
+    }
+    const active = document.activeElement;
+    if (!active || active === document.body || active === startRef.current || (active as HTMLButtonElement).disabled) {
+      actionRef.current?.querySelector<HTMLElement>("a, button")?.focus();
+    }
+  }, [next]);
+
   const saving = saveState === "pending" || saveState === "saving";
   const running = starting || (job !== null && !isFinished(job));
+
+  // showModal focuses the first control (Close). An editor starts on Compile instead, as soon as it
+  // is enabled (it waits for a save in flight), unless they have moved on already.
+  const startDisabled = running || saving || targets.size === 0;
+  const autoFocused = useRef(false);
+  useEffect(() => {
+    if (startDisabled || autoFocused.current) {
+      return;
+    }
+    // After showModal has placed its focus (a timeout, whatever the order of effects). A save that
+    // starts meanwhile disables the button and clears the timer; the next enable tries again.
+    const timer = window.setTimeout(() => {
+      autoFocused.current = true;
+      const button = startRef.current;
+      const active = document.activeElement;
+      const inside = !!active && !!button?.closest("dialog")?.contains(active);
+      if (!inside || active === closeRef.current) {
+        button?.focus();
+      }
+    }, 0);
+    return () => {
+      window.clearTimeout(timer);
+    };
+  }, [startDisabled]);
 
   const start = () => {
     if (targets.size === 0 || running || saving) {
@@ -282,7 +317,7 @@ export function CompileDialog({ client, config, revision, saveState = "saved", o
     <Dialog title="Compile a bundle" onClose={onClose} className="compile-dialog">
       <div className="dialog-heading">
         <h2 className="dialog-title">Compile a bundle</h2>
-        <button type="button" className="button button-quiet button-small" onClick={onClose} autoFocus={!editable}>
+        <button type="button" className="button button-quiet button-small" onClick={onClose} ref={closeRef}>
           Close
         </button>
       </div>
@@ -374,8 +409,8 @@ export function CompileDialog({ client, config, revision, saveState = "saved", o
             <button
               type="submit"
               className="button button-primary"
-              disabled={running || saving || targets.size === 0}
-              autoFocus
+              disabled={startDisabled}
+              ref={startRef}
             >
               <Icon name="compile" size={16} />
               {starting ? "Starting…" : running ? "Compiling…" : saveState === "saved" ? `Compile revision ${revision}` : "Compile"}

@@ -183,11 +183,21 @@ export function IndexPanel({ doc, client, config, editable, active, dispatch, se
           <li key={rec.id} className="index-rec" data-index-id={rec.id}>
             <div className="index-rec-head">
               <code className="index-rec-name">{rec.name}</code>
-              <span className="index-rec-badges">
-                {rec.unique && <span className="index-badge">unique</span>}
-                {rec.method !== "btree" && <span className="index-badge">{rec.method}</span>}
-                {rec.where && <span className="index-badge">partial</span>}
-              </span>
+              {rec.unique && <span className="index-badge">unique</span>}
+              {rec.method !== "btree" && <span className="index-badge">{rec.method}</span>}
+              {rec.where && <span className="index-badge">partial</span>}
+              {editable && (
+                <button
+                  type="button"
+                  className="button button-small index-accept"
+                  aria-label={`Accept ${rec.name}`}
+                  onClick={() => {
+                    accept([rec]);
+                  }}
+                >
+                  Accept
+                </button>
+              )}
             </div>
             <p className="index-rec-def">
               on{" "}
@@ -224,18 +234,6 @@ export function IndexPanel({ doc, client, config, editable, active, dispatch, se
               <p className="index-rec-replaces">
                 Replaces {rec.replaces.map(names.index).join(", ")}, which accepting drops.
               </p>
-            )}
-            {editable && (
-              <button
-                type="button"
-                className="button button-small index-accept"
-                aria-label={`Accept ${rec.name}`}
-                onClick={() => {
-                  accept([rec]);
-                }}
-              >
-                Accept
-              </button>
             )}
           </li>
         ))}
