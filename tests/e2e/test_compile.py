@@ -125,7 +125,7 @@ def worker_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
 def compile_app(request: pytest.FixtureRequest) -> App:
     """The app to compile on: the embedded one (eager tasks) or the one with a real worker."""
     name = "app" if request.param == "eager" else "worker_app"
-    return request.getfixturevalue(name)  # type: ignore[no-any-return]
+    return request.getfixturevalue(name)
 
 
 def open_editor(page: Any, app: App, prefix: str) -> dict[str, Any]:
@@ -309,4 +309,3 @@ def expect_soon(predicate: Any, what: str, timeout: float = 20) -> None:
             return
         time.sleep(0.3)
     raise AssertionError(f"timed out waiting for {what}")
-
