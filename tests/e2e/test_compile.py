@@ -24,6 +24,7 @@ from playwright.sync_api import expect
 from tests.services import redis_url
 
 from .conftest import (
+    NARROW,
     ROOT,
     App,
     build_frontend,
@@ -157,7 +158,6 @@ def test_compile_shows_progress_and_downloads_the_bundle(
         expect(dialog.get_by_label(label)).to_be_checked()
     start = dialog.get_by_role("button", name="Compile revision")
     expect(start).to_be_focused(timeout=30_000)
-    revision = int((start.text_content() or "").rsplit(" ", 1)[-1])
     expect(dialog.get_by_text("No bundles yet.")).to_be_visible()
     if mode == "worker":
         screenshot(page, "compile-dialog", full_page=False)
@@ -168,6 +168,8 @@ def test_compile_shows_progress_and_downloads_the_bundle(
     expect(bar).to_be_visible(timeout=COMPILE_TIMEOUT_MS)
     expect(dialog.get_by_text("Bundle ready")).to_be_visible(timeout=COMPILE_TIMEOUT_MS)
     expect(bar).to_have_attribute("aria-valuenow", "100")
+    # The revision compiled (the first open's arrangement may have saved one more while the dialog opened).
+    revision = int((dialog.locator("#job-card-title").text_content() or "").rsplit(" ", 1)[-1])
     download_button = dialog.get_by_role("link", name="Download zip")
     expect(download_button).to_be_focused()
     screenshot(page, f"compile-done-{mode}", full_page=False)
@@ -233,7 +235,7 @@ def test_compile_shows_progress_and_downloads_the_bundle(
 
 def check_a_viewer_downloads_but_cannot_compile(app: App, owner: Any, new_page: Any, design: dict[str, Any]) -> None:
     viewer_name = unique("viewer")
-    viewer = new_page()
+    viewer = new_page(viewport=NARROW, color_scheme="dark")
     sign_up(viewer, app, viewer_name)
     csrf = next(c["value"] for c in owner.context.cookies() if c["name"] == "csrftoken")
     response = owner.request.post(
@@ -252,7 +254,8 @@ def check_a_viewer_downloads_but_cannot_compile(app: App, owner: Any, new_page: 
     with viewer.expect_download() as info:
         link.click()
     assert info.value.suggested_filename.endswith(".zip")
-    screenshot(viewer, "compile-dialog-viewer", full_page=False)
+    screenshot(viewer, "compile-dialog-viewer-narrow-dark", full_page=False)
+    assert viewer.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_a_recommended_index_is_accepted_into_the_design(app: App, new_page: Any) -> None:

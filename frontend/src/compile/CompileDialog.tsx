@@ -473,12 +473,12 @@ export function CompileDialog({ client, config, revision, saveState = "saved", o
                       </span>
                     </td>
                     <td className="compile-col-targets">
-                      {j.targets.map((t) => TARGETS.find((x) => x.id === t)?.label ?? t).join(", ")}
+                      {targetsText(j.targets)}
                     </td>
                     <td>{formatSize(j.size)}</td>
-                    <td>
+                    <td className="compile-col-when">
                       <span title={j.created_at}>{formatWhen(j.finished_at ?? j.created_at)}</span>
-                      {j.created_by && <span className="compile-muted"> · {j.created_by}</span>}
+                      {j.created_by && <span className="compile-muted compile-by">{j.created_by}</span>}
                     </td>
                     <td className="compile-actions">
                       {j.download_url ? (
@@ -513,6 +513,14 @@ export function CompileDialog({ client, config, revision, saveState = "saved", o
       </section>
     </Dialog>
   );
+}
+
+/** "All" for the three schemas, else their short names: the column stays narrow. */
+function targetsText(targets: Target[]): string {
+  if (TARGETS.every((t) => targets.includes(t.id))) {
+    return "All";
+  }
+  return targets.map((t) => TARGETS.find((x) => x.id === t)?.short ?? t).join(", ");
 }
 
 function placeholder(id: number, revision: number, targets: Target[], options: Job["options"]): Job {

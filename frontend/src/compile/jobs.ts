@@ -9,10 +9,10 @@ import type { ServerEvent } from "../live/events";
 export type Target = "postgresql" | "mysql" | "sqlite";
 export type JobState = "queued" | "running" | "succeeded" | "failed";
 
-export const TARGETS: { id: Target; label: string }[] = [
-  { id: "postgresql", label: "PostgreSQL" },
-  { id: "mysql", label: "MySQL / MariaDB" },
-  { id: "sqlite", label: "SQLite" },
+export const TARGETS: { id: Target; label: string; short: string }[] = [
+  { id: "postgresql", label: "PostgreSQL", short: "Postgres" },
+  { id: "mysql", label: "MySQL / MariaDB", short: "MySQL" },
+  { id: "sqlite", label: "SQLite", short: "SQLite" },
 ];
 
 export interface CompileOptions {
