@@ -172,6 +172,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Upload and document caps (bytes); the API refuses larger bodies with a JSON error.
 DBSTUDIO_MAX_DOCUMENT_BYTES = int(os.environ.get("DBSTUDIO_MAX_DOCUMENT_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = DBSTUDIO_MAX_DOCUMENT_BYTES + 1024 * 1024
+# Imports: the size cap of an uploaded schema file, and the PostgreSQL server (a role that may create
+# databases) on which "exact" imports run a script in a throwaway database; unset turns exact import off.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+IMPORT_EXACT_POSTGRES_URL = os.environ.get("IMPORT_EXACT_POSTGRES_URL", "")
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)

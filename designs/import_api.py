@@ -18,7 +18,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from designs.api import ApiRequest, checked_document, design_out
-from designs.compiler.importing import MAX_BYTES, import_bytes
+from designs.compiler.importing import MAX_BYTES, import_bytes, summarize_warnings
 from designs.compiler.parse.errors import ParseError
 from designs.models import Design, Role
 
@@ -64,7 +64,10 @@ def import_design(request: ApiRequest) -> Status[dict[str, Any]]:
     except ParseError as exc:
         return _error(exc)
     design = Design.create(owner=request.auth, name=name[:200], document=checked_document(result.document.to_data()))
-    return Status(201, design_out(design, Role.OWNER) | {"warnings": result.warnings, "format": result.format})
+    summary = summarize_warnings(result.warnings)
+    tables = len(design.document["tables"])
+    extra = {"warnings": result.warnings, "summary": summary, "format": result.format, "tables": tables}
+    return Status(201, design_out(design, Role.OWNER) | extra)
 
 
 @router.post("/designs/introspect", response={201: dict, 422: dict})
@@ -79,4 +82,8 @@ def introspect_design(request: ApiRequest, payload: IntrospectIn) -> Status[dict
         return Status(422, {"detail": {"message": str(exc), "line": None, "column": None, "hint": None}})
     doc = layout(doc).model_copy(update={"name": payload.name[:200]})
     design = Design.create(owner=request.auth, name=payload.name[:200], document=checked_document(doc.to_data()))
-    return Status(201, design_out(design, Role.OWNER) | {"warnings": warnings})
+    return Status(
+        201,
+        design_out(design, Role.OWNER)
+        | {"warnings": warnings, "summary": summarize_warnings(warnings), "tables": len(design.document["tables"])},
+    )

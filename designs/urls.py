@@ -1,11 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from designs import views
+from designs import import_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("designs/", views.design_list, name="design-list"),
+    path("designs/import/", import_views.design_import, name="design-import"),
     path("d/<slug:slug>/", views.design_editor, name="design-editor"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -81,7 +81,10 @@ def design_list(request: HttpRequest) -> HttpResponse:
                 "relationships": len(doc.get("relationships", [])),
             }
         )
-    return render(request, "designs/design_list.html", {"designs": designs, "form": form})
+    from designs.import_views import ImportForm, form_context
+
+    context = {"designs": designs, "form": form, "import": form_context(ImportForm())}
+    return render(request, "designs/design_list.html", context)
 
 
 @login_required

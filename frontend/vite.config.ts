@@ -18,6 +18,8 @@ export default defineConfig({
     rollupOptions: {
       input: {
         editor: "src/editor.tsx",
+        // The design list's import dialog: plain TypeScript, no React (the page is server-rendered).
+        "import-dialog": "src/import-dialog.ts",
       },
     },
   },

@@ -72,7 +72,9 @@ def _migrations(versions: list[tuple[str, Document]]) -> tuple[dict[str, str], l
     except ImportError:  # the migrations issue has not landed in this build
         return {}, ["migrations/ is not included: this build has no migrations compiler"]
     try:
-        files = alembic_project(versions, "postgresql")
+        # The revisions are written for the design's target engine (PostgreSQL unless it names another).
+        target = versions[-1][1].settings.target if versions else "postgresql"
+        files = alembic_project(versions, target if target in ("mysql", "sqlite") else "postgresql")
     except Exception as exc:  # a bundle without migrations beats no bundle; the warning says why
         return {}, [f"migrations/ could not be generated: {type(exc).__name__}: {exc}"]
     return {f"migrations/{path}": text for path, text in files.items()}, []

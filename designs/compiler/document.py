@@ -27,7 +27,8 @@ Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 Dialect = Literal["postgresql", "mysql", "sqlite", "mssql", "oracle"]
 ReferentialAction = Literal["no_action", "restrict", "cascade", "set_null", "set_default"]
 Cardinality = Literal["zero_or_one", "exactly_one", "zero_or_many", "one_or_many"]
-IndexMethod = Literal["btree", "hash", "gin", "gist", "brin", "spgist"]
+# fulltext and spatial are MySQL/MariaDB's FULLTEXT and SPATIAL indexes (other engines: not emitted, warned).
+IndexMethod = Literal["btree", "hash", "gin", "gist", "brin", "spgist", "fulltext", "spatial"]
 
 # Portable type names. Each dialect module maps these; anything else is a ``raw`` type.
 PORTABLE_TYPES: dict[str, set[str]] = {
@@ -264,6 +265,10 @@ class RowLevelSecurity(Model):
 
 class TableOptions(Model):
     updated_at_trigger: bool = Field(default=False, description="maintain updated_at with a trigger")
+    updated_at_column: Id | None = Field(
+        default=None,
+        description="id of the column the updated_at trigger maintains; the column named updated_at when unset",
+    )
     audit: bool = Field(default=False, description="record every change in the audit-log table")
 
 

@@ -11,6 +11,7 @@ input. Every failure is a ``ParseError`` with a line, a column and a hint; never
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 from .document import Document
@@ -28,6 +29,29 @@ class ImportResult:
     document: Document
     warnings: list[str] = field(default_factory=list)
     format: str = ""
+
+
+_SKIPPED = re.compile(r"skipped (?P<kind>.+?): (?P<count>\d+) statements? not modelled, at lines? (?P<lines>.+)", re.S)
+_AT_LINE = re.compile(r"line (?P<line>\d+): (?P<message>.+)", re.S)
+
+
+def summarize_warnings(warnings: list[str]) -> dict[str, list[dict[str, object]]]:
+    """The warnings grouped for a person: statements skipped by kind (count, lines), then notes by line.
+
+    ``{"skipped": [{"kind", "count", "lines"}], "notes": [{"line", "message"}]}``; a note without a
+    line (a summary such as "55 partitions folded…") has ``line`` None. Nothing is dropped: every
+    warning lands in exactly one group.
+    """
+    skipped: list[dict[str, object]] = []
+    notes: list[dict[str, object]] = []
+    for warning in warnings:
+        if match := _SKIPPED.fullmatch(warning):
+            skipped.append({"kind": match["kind"], "count": int(match["count"]), "lines": match["lines"]})
+        elif match := _AT_LINE.fullmatch(warning):
+            notes.append({"line": int(match["line"]), "message": match["message"]})
+        else:
+            notes.append({"line": None, "message": warning})
+    return {"skipped": skipped, "notes": notes}
 
 
 def decode(raw: bytes, max_bytes: int = MAX_BYTES) -> str:

@@ -217,6 +217,11 @@ def _check_table(table: Table, path: str, enum_ids: set[str]) -> Iterator[Proble
                 yield Problem(
                     f"{path}.primary_key.columns[{i}]", f"primary-key column {pk_column.name!r} must be NOT NULL"
                 )
+    if table.options.updated_at_column is not None and table.column(table.options.updated_at_column) is None:
+        yield Problem(
+            f"{path}.options.updated_at_column",
+            f"no column with id {table.options.updated_at_column!r} in table {table.name!r}",
+        )
     for ui, unique in enumerate(table.uniques):
         yield from _columns_exist(table, unique.columns, f"{path}.uniques[{ui}].columns")
     for xi, index in enumerate(table.indexes):

@@ -120,11 +120,18 @@ def missing_build_warning(entry: str, reason: str) -> SafeString:
 
 
 @register.simple_tag
-def vite_entry(entry: str) -> SafeString:
-    """Emit the tags that load a Vite entry, e.g. ``{% vite_entry "src/editor.tsx" %}``."""
+def vite_entry(entry: str, optional: bool = False) -> SafeString:
+    """Emit the tags that load a Vite entry, e.g. ``{% vite_entry "src/editor.tsx" %}``.
+
+    ``optional=True`` is for progressive enhancement of a page that works without it: a missing
+    build then emits nothing instead of the warning.
+    """
     try:
         script, css, preload = entry_files(load_manifest(), entry)
     except ManifestError as exc:
+        if optional:
+            log.info("vite_entry %s (optional): %s", entry, exc)
+            return mark_safe("")
         return missing_build_warning(entry, str(exc))
     parts = [
         format_html_join("", '<link rel="stylesheet" href="{}">', ((dist_url(f),) for f in css)),

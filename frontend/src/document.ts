@@ -30,7 +30,8 @@ export type Tag = string;
 export type Dialect = "postgresql" | "mysql" | "sqlite" | "mssql" | "oracle";
 export type ReferentialAction = "no_action" | "restrict" | "cascade" | "set_null" | "set_default";
 export type Cardinality = "zero_or_one" | "exactly_one" | "zero_or_many" | "one_or_many";
-export type IndexMethod = "btree" | "hash" | "gin" | "gist" | "brin" | "spgist";
+/** fulltext and spatial: MySQL/MariaDB's FULLTEXT and SPATIAL indexes (not emitted on other engines). */
+export type IndexMethod = "btree" | "hash" | "gin" | "gist" | "brin" | "spgist" | "fulltext" | "spatial";
 
 /** Portable type names (document.TypeName); each dialect maps these, anything else is `raw`. */
 export type TypeName =
@@ -218,6 +219,8 @@ export interface RowLevelSecurity {
 export interface TableOptions {
   /** maintain updated_at with a trigger; default false */
   updated_at_trigger?: boolean;
+  /** id of the column the trigger maintains; the column named updated_at when unset */
+  updated_at_column?: string | null;
   /** record every change in the audit-log table; default false */
   audit?: boolean;
 }

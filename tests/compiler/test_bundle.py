@@ -248,6 +248,15 @@ def test_migrations_are_included_when_the_compiler_has_them() -> None:
     assert "migrations/alembic.ini" in files
 
 
+def test_migrations_are_written_for_the_design_target_engine() -> None:
+    blog = fixture("blog")
+    lite = blog.model_copy(update={"settings": blog.settings.model_copy(update={"target": "sqlite"})})
+    files = read_bundle(build_bundle(lite, name="b", meta=META, previous=[("v0", lite)]))
+    revisions = [files[p].decode() for p in sorted(files) if p.startswith("migrations/versions/")]
+    assert revisions and all("Dialect: sqlite" in text for text in revisions)
+    assert not any("CONCURRENTLY" in text for text in revisions)
+
+
 SIZES: list[tuple[dict[str, Any], int]] = [
     ({"name": "bigint"}, 8),
     ({"name": "integer"}, 4),

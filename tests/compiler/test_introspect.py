@@ -85,8 +85,6 @@ OFFLINE_KNOWN: dict[tuple[str, str], list[tuple[str, str, str]]] = {
     ("postgresql", "danbooru_structure.sql"): [("artists", "indexes", _FN), ("tags", "indexes", _FN),
                                               ("wiki_pages", "indexes", _FN)],
     ("mysql", "sakila_schema.sql"): [
-        ("address", "column location", "GEOMETRY: SQLAlchemy does not reflect MariaDB's spatial types; the column is "
-                                       "missing from introspection (offline import keeps it as raw)"),
         ("film", "column release_year", "YEAR: offline maps it to year; introspection reads YEAR(4), kept as raw"),
         *[(t, "foreign keys", _RESTRICT) for t in ("address", "city", "customer", "film", "film_actor",
                                                    "film_category", "inventory", "payment", "rental", "staff",

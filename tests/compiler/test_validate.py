@@ -179,6 +179,10 @@ BAD = [
         put(f"{P}.indexes[0].columns[0].column", "c_users_email")),
     bad("an index including a missing column", [f"{P}.indexes[0].include[0]"], "no column with id 'ghost'",
         put(f"{P}.indexes[0].include", ["ghost"])),
+    bad("an updated_at trigger on a missing column", [f"{U}.options.updated_at_column"],
+        "no column with id 'c_posts_id' in table 'users'", put(f"{U}.options.updated_at_column", "c_posts_id")),
+    bad("a unique FULLTEXT index", [f"{P}.indexes[0].unique"], "a fulltext index cannot be unique",
+        put(f"{P}.indexes[0].method", "fulltext"), put(f"{P}.indexes[0].unique", True)),
     *[bad(f"a {method} index with INCLUDE", [f"{P}.indexes[0].include"],
           f"a {method} index cannot INCLUDE columns",
           put(f"{P}.indexes[0].method", method), put(f"{P}.indexes[0].include", ["c_posts_title"]))

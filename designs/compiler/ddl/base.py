@@ -156,6 +156,9 @@ class Emitter:
 
     @staticmethod
     def updated_at_column(table: Table) -> Column | None:
+        """The column the updated_at trigger maintains: the table's choice, else the one named updated_at."""
+        if table.options.updated_at_column is not None:
+            return table.column(table.options.updated_at_column)
         return next((c for c in table.columns if c.name.lower() == "updated_at"), None)
 
     # ---- document → MetaData -------------------------------------------------------------

@@ -37,7 +37,14 @@ def build_index(emitter: Emitter, table: Table, index: Index) -> sa.Index | None
     prefix = emitter.name
     if ops:
         kwargs[f"{prefix}_ops"] = ops
-    if index.method != "btree":
+    if index.method in ("fulltext", "spatial"):
+        # MySQL's own kinds of index: CREATE FULLTEXT/SPATIAL INDEX. A B-tree elsewhere would index
+        # something else (and may not even fit a long text), so other engines leave it out.
+        if index.method not in emitter.index_methods:
+            emitter.warn(index.id, f"{dialect} has no {index.method.upper()} indexes; index not emitted")
+            return None
+        kwargs[f"{prefix}_prefix"] = index.method.upper()
+    elif index.method != "btree":
         if index.method in emitter.index_methods:
             kwargs[f"{prefix}_using"] = index.method
         else:

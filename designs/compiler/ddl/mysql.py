@@ -25,6 +25,7 @@ KEYED_VARCHAR = 255
 
 class MysqlEmitter(Emitter):
     name = "mysql"
+    index_methods = frozenset({"btree", "fulltext", "spatial"})
     dialect_class = MySQLDialect
     engine_max_identifier_bytes = 64
     enum_mode = "inline"
@@ -67,7 +68,8 @@ class MysqlEmitter(Emitter):
             for unique in table.uniques:
                 self.keyed.update(unique.columns)
             for index in table.indexes:
-                self.keyed.update(k.column for k in index.columns if k.column)
+                if index.method not in ("fulltext", "spatial"):  # these index TEXT and GEOMETRY whole
+                    self.keyed.update(k.column for k in index.columns if k.column)
         for rel in self.doc.relationships:
             self.keyed.update(rel.from_columns)
             self.keyed.update(rel.to_columns)
@@ -132,19 +134,27 @@ class MysqlEmitter(Emitter):
         built = super().build_column(table, column)
         if self._on_update(table, column):
             # MySQL's own form of the updated_at trigger.
-            precision = f"({column.type.precision})" if column.type.precision else ""
+            raw = self._raw_timestamp(column)
+            digits = column.type.precision or (raw.group(2) if raw else None)
+            precision = f"({digits})" if digits else ""
             now = f"CURRENT_TIMESTAMP{precision}"
             built.server_default = sa.DefaultClause(sql(f"{now} ON UPDATE {now}"))
             built.server_default._set_parent(built)
         return built
 
     def _on_update(self, table: Table, column: Column) -> bool:
-        return (
-            self.uses_updated_at_trigger(table)
-            and column.name == "updated_at"
-            and column.type.name in ("timestamp", "timestamptz")
-            and not column.type.array
-        )
+        maintained = self.updated_at_column(table)
+        if not self.uses_updated_at_trigger(table) or maintained is None or maintained.id != column.id:
+            return False
+        if column.type.array:
+            return False
+        return column.type.name in ("timestamp", "timestamptz") or self._raw_timestamp(column) is not None
+
+    @staticmethod
+    def _raw_timestamp(column: Column) -> re.Match[str] | None:
+        """A raw MySQL TIMESTAMP/DATETIME(p) (how MySQL imports keep them), with its precision as group 2."""
+        raw = (column.type.raw or {}).get("mysql", "") if column.type.name == "raw" else ""
+        return re.fullmatch(r"(?i)\s*(TIMESTAMP|DATETIME)\s*(?:\(\s*(\d)\s*\))?\s*", raw)
 
     def triggers(self) -> list[str]:
         for table in self.doc.tables:
@@ -153,7 +163,7 @@ class MysqlEmitter(Emitter):
                 if column is None or not self._on_update(table, column):
                     self.warn(
                         table.id,
-                        "updated_at needs a timestamp column named updated_at for "
+                        "updated_at needs a timestamp column (named updated_at, or options.updated_at_column) for "
                         "ON UPDATE CURRENT_TIMESTAMP; not maintained",
                     )
         # The audit table is None when its name clashes with a design table (warned when built).

@@ -186,23 +186,27 @@ class PostgresEmitter(Emitter):
 
     def triggers(self) -> list[str]:
         out: list[str] = []
-        function = self.qualified(self.schema_of(None), UPDATED_AT_FUNCTION)
-        tables = []
+        # One trigger function per maintained column name: updated_at's is the shared
+        # dbstudio_set_updated_at; another name (options.updated_at_column) gets its own.
+        by_column: dict[str, list[Table]] = {}
         for table in self.doc.tables:
             if not self.uses_updated_at_trigger(table):
                 continue
             column = self.updated_at_column(table)
-            if column is None or column.name != "updated_at":
+            if column is None:
                 self.warn(table.id, "updated_at trigger needs a column named updated_at; no trigger")
             else:
-                tables.append(table)
-        if tables:
-            body = "BEGIN\n    NEW.updated_at := now();\n    RETURN NEW;\nEND;"
+                by_column.setdefault(self.column_name(column), []).append(table)
+        for name, tables in by_column.items():
+            plain = name.lower() == "updated_at"
+            function_name = UPDATED_AT_FUNCTION if plain else self.namer.fit(f"dbstudio_set_{name.lower()}")
+            function = self.qualified(self.schema_of(None), function_name)
+            body = f"BEGIN\n    NEW.{self.quote(name)} := now();\n    RETURN NEW;\nEND;"
             out.append(
                 f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS {self.dollar_quote(body)}"
             )
             for table in tables:
-                trigger = self.quote(self.namer.fit(f"{table.name}_set_updated_at"))
+                trigger = self.quote(self.namer.fit(f"{table.name}_set_{name.lower()}"))
                 out.append(
                     f"CREATE TRIGGER {trigger} BEFORE UPDATE ON {self.table_ref(table.id)} "
                     f"FOR EACH ROW EXECUTE FUNCTION {function}()"

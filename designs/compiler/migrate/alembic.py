@@ -17,6 +17,7 @@ from alembic.autogenerate import render_op_text
 from alembic.autogenerate.api import AutogenContext
 from alembic.operations import ops as aop
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy.sql.elements import TextClause
 
 from ..ddl.base import Emitter
 from ..ddl.types import RawType
@@ -50,6 +51,10 @@ def _context(dialect: str) -> AutogenContext:
             # A literal string default, as is: Alembic's renderer strips a leading and trailing
             # quote, which would change a value such as "'); DROP TABLE y; --".
             return repr(obj.arg)
+        if type_ == "server_default" and isinstance(obj, str):
+            return repr(obj)  # the same, given bare (SQLite's batch alter_column)
+        if type_ == "server_default" and isinstance(obj, TextClause):
+            return f"sa.text({obj.text!r})"  # Alembic would write the bare text, 10 for '10'
         return False
 
     migration = MigrationContext.configure(

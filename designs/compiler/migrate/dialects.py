@@ -13,11 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from alembic.operations import ops as aop
+from sqlalchemy.dialects.sqlite.base import SQLiteDialect
 from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable
+from sqlalchemy.sql.elements import TextClause
 
 from ..ddl.base import Emitter
 from ..document import Check, PrimaryKey, Unique
 from . import ops as o
+from .batch import RebuildTableOp
 from .postgres import PostgresRenderer
 from .render import Renderer, Step, execute
 
@@ -248,8 +251,8 @@ class SqliteRenderer(Renderer):
                 out.extend(s for table_id in sorted(self.rebuilt) for s in self.rebuild(table_id))
                 done = True
             table_id = self._table_of(op)
-            if table_id in self.rebuilt and not isinstance(op, o.RenameTable):
-                continue
+            if table_id in self.rebuilt and not isinstance(op, o.RenameTable | o.RenameColumn):
+                continue  # renames happen in place first; the rebuild does the rest
             handler = getattr(self, f"r_{op.kind}", None)
             if handler is not None:
                 out.extend(handler(op))
@@ -258,37 +261,103 @@ class SqliteRenderer(Renderer):
         return out
 
     def rebuild(self, table_id: str) -> list[Step]:
-        """New table, copy the rows, drop the old one, rename: SQLite's own recipe for any change."""
+        """The table rebuilt through Alembic's batch mode (new table, copy, drop, rename), then its indexes.
+
+        ``copy_from`` describes the table as it stands at this point (renamed in place, columns
+        too), so no reflection is needed and the SQL runs offline. The batch operations turn it
+        into the new design's table: columns dropped, changed and added, constraints that differ
+        dropped and added, the new column order. A column becoming NOT NULL is first backfilled
+        with its default.
+        """
         a, b = self.t(self.a, table_id), self.t(self.b, table_id)
-        temp = f"_dbstudio_new_{b.name}"
-        create = self.compile(self.b, CreateTable(b))
-        head = f"CREATE TABLE {self.q(b.name)}"
-        create = create.replace(head, f"CREATE TABLE {self.q(temp)}", 1)
         old_doc, new_doc = self.plan.old.table(table_id), self.plan.new.table(table_id)
         assert old_doc is not None and new_doc is not None
-        targets, sources = [], []
+        new_ids = {c.id for c in new_doc.columns}
+        # Columns kept by the new design were renamed in place already (phase order).
+        now = {c.id: (b.c[c.id].name if c.id in new_ids else a.c[c.id].name) for c in old_doc.columns}
+        copy_from = self.copy_from(a, b.name, now)
+        out: list[Step] = []
+        ops: list[aop.MigrateOperation] = []
+        pk = sa.PrimaryKeyConstraint
+        old_keys = {_constraint_key(c): c for c in copy_from.constraints if not isinstance(c, pk)}
+        new_keys = {_constraint_key(c): c for c in b.constraints if not isinstance(c, pk)}
+        for key, c in old_keys.items():
+            if key not in new_keys:
+                ops.append(aop.DropConstraintOp(str(c.name), b.name, type_=_CONSTRAINT_TYPE[type(c)]))
+        old_pk, new_pk = _pk_key(copy_from), _pk_key(b)
+        if old_pk != new_pk and old_pk[1]:
+            ops.append(aop.DropConstraintOp(str(old_pk[0]), b.name, type_="primary"))
+        added: list[str] = []
+        for column in old_doc.columns:
+            kept = new_doc.column(column.id)
+            if kept is None or kept.generated is not None or column.generated is not None:
+                ops.append(aop.DropColumnOp(b.name, now[column.id]))
         for column in new_doc.columns:
             before = old_doc.column(column.id)
-            if before is None or column.generated is not None:
+            new = b.c[column.id]
+            if before is None or column.generated is not None or before.generated is not None:
+                ops.append(aop.AddColumnOp(b.name, _bare(new, new.name)))
+                added.append(new.name)
                 continue
-            source = self.q(a.c[column.id].name)
-            default = self.default_sql(b.c[column.id])
-            if not column.nullable and default is not None:
-                source = f"COALESCE({source}, {default})"
-            targets.append(self.q(b.c[column.id].name))
-            sources.append(source)
-        copy = (
-            f"INSERT INTO {self.q(temp)} ({', '.join(targets)}) "  # noqa: S608 (every name quoted)
-            f"SELECT {', '.join(sources)} FROM {self.q(b.name)}"
-        )
-        out = [
-            execute(create),
-            execute(copy),
-            Step(aop.DropTableOp(b.name)),
-            Step(aop.RenameTableOp(temp, b.name)),
-        ]
+            old = a.c[column.id]
+            default = self.default_sql(new)
+            if not new.nullable and old.nullable and default is not None:
+                q = self.q(new.name)
+                out.append(execute(f"UPDATE {self.q(b.name)} SET {q} = {default} WHERE {q} IS NULL"))  # noqa: S608
+            changes: dict[str, Any] = {}
+            if self.type_sql(new) != str(old.type.compile(dialect=self.a.dialect)):
+                changes["modify_type"] = new.type
+            if new.nullable != old.nullable:
+                changes["modify_nullable"] = new.nullable
+            if default != self.a.dialect.ddl_compiler(self.a.dialect, None).get_column_default_string(old):  # type: ignore[arg-type]
+                clause = _server_default(new)
+                changes["modify_server_default"] = clause.arg if clause is not None else None
+            if changes:
+                ops.append(aop.AlterColumnOp(b.name, new.name, existing_type=old.type, **changes))
+        if old_pk != new_pk and new_pk[1]:
+            ops.append(aop.CreatePrimaryKeyOp(str(new_pk[0]), b.name, list(new_pk[1])))
+        for key, c in new_keys.items():
+            if key in old_keys:
+                continue
+            if isinstance(c, sa.CheckConstraint):
+                # As text: an expression's columns are keyed by id, and batch mode would skip it.
+                ops.append(aop.CreateCheckConstraintOp(str(c.name), b.name, sa.text(str(c.sqltext))))
+            else:
+                ops.append(aop.AddConstraintOp.from_constraint(c))
+        order = tuple(c.name for c in b.columns)
+        default_order = tuple(n for n in (c.name for c in copy_from.columns) if n in order) + tuple(added)
+        table_kwargs = {k: v for k, v in b.kwargs.items() if v is not None}
+        out.append(Step(RebuildTableOp(b.name, copy_from, ops, order if order != default_order else (), table_kwargs)))
         out.extend(execute(self.compile(self.b, CreateIndex(i))) for idx, i in self.b.indexes if i.table is b)
         return out
+
+    def copy_from(self, a: sa.Table, name: str, now: dict[str, str]) -> sa.Table:
+        """The old table as it stands now (its columns' current names), without its indexes."""
+        columns = [_bare(a.c[column_id], now[column_id]) for column_id in now]
+        by_key = {c.key: now[c.key] for c in a.columns}
+        constraints: list[sa.Constraint] = []
+        if a.primary_key is not None and a.primary_key.columns:
+            pk = [by_key[c.key] for c in a.primary_key.columns]
+            pk_name = a.primary_key.name
+            constraints.append(sa.PrimaryKeyConstraint(*pk, name=pk_name if isinstance(pk_name, str) else None))
+        for c in a.constraints:
+            if isinstance(c, sa.UniqueConstraint):
+                constraints.append(sa.UniqueConstraint(*[by_key[x.key] for x in c.columns], name=c.name))
+            elif isinstance(c, sa.CheckConstraint):
+                constraints.append(sa.CheckConstraint(str(c.sqltext), name=c.name))
+            elif isinstance(c, sa.ForeignKeyConstraint):
+                constraints.append(
+                    sa.ForeignKeyConstraint(
+                        [by_key[x.key] for x in c.columns],
+                        _fk_targets(c),
+                        name=c.name,
+                        ondelete=c.ondelete,
+                        onupdate=c.onupdate,
+                        deferrable=c.deferrable,
+                        initially=c.initially,
+                    )
+                )
+        return sa.Table(name, sa.MetaData(), *columns, *constraints)
 
     def table_for_create(self, table_id: str) -> sa.Table:
         return self.b.tables[table_id]  # foreign keys inline: SQLite cannot add them later
@@ -323,6 +392,64 @@ class SqliteRenderer(Renderer):
 
     def r_drop_constraint(self, op: o.DropConstraint) -> list[Step]:
         return []
+
+
+_CONSTRAINT_TYPE = {sa.UniqueConstraint: "unique", sa.CheckConstraint: "check", sa.ForeignKeyConstraint: "foreignkey"}
+
+
+def _bare(column: sa.Column[Any], name: str) -> sa.Column[Any]:
+    """A column's definition under ``name``, without keys or constraints (the table holds those)."""
+    args: list[Any] = []
+    if column.computed is not None:
+        args.append(sa.Computed(column.computed.sqltext, persisted=column.computed.persisted))
+    return sa.Column(
+        name,
+        column.type,
+        *args,
+        nullable=column.nullable,
+        server_default=_server_default(column),
+        autoincrement=column.autoincrement,
+    )
+
+
+def _server_default(column: sa.Column[Any]) -> Any:
+    default = column.server_default
+    if isinstance(default, sa.DefaultClause):
+        arg = default.arg
+        if isinstance(arg, str | TextClause):
+            return sa.DefaultClause(arg)
+        sql = arg.compile(dialect=SQLiteDialect(), compile_kwargs={"literal_binds": True})
+        return sa.DefaultClause(sa.text(str(sql)))
+    return None
+
+
+def _constraint_key(c: sa.Constraint) -> tuple[Any, ...]:
+    """What makes two constraints the same, by column names (an emitter's column keys are ids)."""
+    cols = tuple(x.name for x in getattr(c, "columns", []))
+    if isinstance(c, sa.ForeignKeyConstraint):
+        target = tuple(_fk_targets(c))
+        return ("f", c.name, cols, target, c.ondelete, c.onupdate, c.deferrable, c.initially)
+    if isinstance(c, sa.CheckConstraint):
+        return ("c", c.name, " ".join(str(c.sqltext).split()))
+    return ("u", c.name, cols)
+
+
+def _fk_targets(fk: sa.ForeignKeyConstraint) -> list[str]:
+    """``table.column`` by name of each referenced column (an emitter's keys are ids, not names)."""
+    out = []
+    for e in fk.elements:
+        try:
+            out.append(f"{e.column.table.name}.{e.column.name}")
+        except sa.exc.NoReferencedTableError:
+            out.append(e.target_fullname)  # a copy_from table's own, already by name
+    return out
+
+
+def _pk_key(t: sa.Table) -> tuple[str | None, tuple[str, ...]]:
+    pk = t.primary_key
+    if pk is None:
+        return (None, ())
+    return (str(pk.name) if pk.name else None, tuple(c.name for c in pk.columns))
 
 
 RENDERERS: dict[str, type[Renderer]] = {

@@ -56,7 +56,7 @@ OPS = {  # op → (left is the child, from_cardinality, to_cardinality)
     ">": (True, "zero_or_many", "exactly_one"), "<": (False, "zero_or_many", "exactly_one"),
     "-": (True, "zero_or_one", "exactly_one"), "<>": (True, "zero_or_many", "zero_or_many"),
 }
-INDEX_METHODS = {"btree", "hash", "gin", "gist", "brin", "spgist"}
+INDEX_METHODS = {"btree", "hash", "gin", "gist", "brin", "spgist", "fulltext", "spatial"}
 _ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 _TYPE = re.compile(r"\s*(?P<name>[^()]*?)\s*(?:\(\s*(?P<args>[^()]*?)\s*\))?\s*")
 TYPE_NAMES = TYPE_ALIASES | {"number": "numeric", "nvarchar2": "varchar", "varchar2": "varchar", "clob": "text",

@@ -54,6 +54,21 @@ def _driver(url: str) -> str:
     return parsed.set(drivername=driver).render_as_string(hide_password=False) if driver else url
 
 
+def _type_sql(conn: sa.Connection, col: dict[str, Any], table: str, schema: str | None) -> str:
+    """The column's type as SQL; for a type SQLAlchemy does not know (MariaDB's GEOMETRY), the catalog's text."""
+    if not isinstance(col["type"], sa.types.NullType):
+        return str(col["type"].compile(dialect=conn.dialect))
+    if conn.dialect.name in ("mysql", "mariadb"):
+        query = sa.text(
+            "SELECT COLUMN_TYPE FROM information_schema.columns WHERE table_schema = COALESCE(:s, DATABASE())"
+            " AND table_name = :t AND column_name = :c"
+        )
+        found = conn.execute(query, {"s": schema, "t": table, "c": col["name"]}).scalar()
+        if found:
+            return str(found)
+    return str(col["type"].compile(dialect=conn.dialect))  # raises: reported as an IntrospectError
+
+
 def _dialect(conn: sa.Connection) -> str:
     name = conn.dialect.name
     return {"postgresql": "postgresql", "mysql": "mysql", "mariadb": "mysql", "sqlite": "sqlite"}[name]
@@ -90,7 +105,7 @@ def _read(conn: sa.Connection, only_schema: str | None) -> tuple[Document, list[
         for name in sorted(inspector.get_table_names(schema=schema)):
             table = model.add_table(name, qualified, 0)
             for col in inspector.get_columns(name, schema=schema):
-                type_sql = col["type"].compile(dialect=conn.dialect)
+                type_sql = _type_sql(conn, col, name, schema)
                 dt = _data_type(type_sql, dialect)
                 mapped = map_type(dt, dialect, enum_ids, {})
                 data = {"name": col["name"], "type": mapped.data, "nullable": bool(col["nullable"])}
@@ -117,6 +132,10 @@ def _read(conn: sa.Connection, only_schema: str | None) -> tuple[Document, list[
             pk = inspector.get_pk_constraint(name, schema=schema)
             if pk and pk.get("constrained_columns"):
                 table.primary_key = {"columns": [table.columns[c.lower()]["id"] for c in pk["constrained_columns"]]}
+                # A key column is NOT NULL, as the offline import makes it; SQLite reports its rowid
+                # alias (`id INTEGER PRIMARY KEY`) as nullable, which the design format refuses.
+                for key_column in pk["constrained_columns"]:
+                    table.columns[key_column.lower()]["nullable"] = False
                 if pk.get("name") and dialect != "mysql":
                     table.primary_key["name"] = pk["name"]
             for unique in inspector.get_unique_constraints(name, schema=schema):
@@ -178,9 +197,6 @@ def _index(model: Model, table: Any, index: dict[str, Any], dialect: str) -> Non
     for column_name, expression in zip(index["column_names"], expressions, strict=False):
         column = table.column(column_name) if column_name else None
         columns.append({"column": column["id"]} if column else {"expression": expression or column_name})
-    if dialect == "mysql" and options.get("mysql_prefix") in ("FULLTEXT", "SPATIAL"):
-        model.notes.append(f"{table.name}: {options['mysql_prefix']} index {index['name']} is not modelled")
-        return
     data: dict[str, Any] = {"id": model.new_id(f"{table.id}.ix_{slug(index['name'] or 'i')[:24]}"), "columns": columns}
     if index.get("name"):
         data["name"] = index["name"]
@@ -189,6 +205,8 @@ def _index(model: Model, table: Any, index: dict[str, Any], dialect: str) -> Non
     using = options.get("postgresql_using")
     if using and using != "btree":
         data["method"] = using
+    if dialect == "mysql" and str(options.get("mysql_prefix") or "").upper() in ("FULLTEXT", "SPATIAL"):
+        data["method"] = str(options["mysql_prefix"]).lower()
     if options.get("postgresql_where") is not None:
         data["where"] = str(options["postgresql_where"])
     table.indexes.append(data)

@@ -270,9 +270,8 @@ class _Reader:
         elif isinstance(kind, exp.Reference):
             self.reference(table, [column["name"]], kind, cname, line)
         elif isinstance(kind, exp.OnUpdateColumnConstraint):
-            self.model.notes.append(
-                f"line {line}: {table.name}.{column['name']}: ON UPDATE {sql_text(kind.this, self.dialect)} is not "
-                "modelled (use a trigger or the updated_at option)")
+            # Resolved with the whole table (the DEFAULT may come later): see Model.on_update.
+            table.on_update.append((column["name"], sql_text(kind.this, self.dialect), line))
         elif isinstance(kind, exp.CharacterSetColumnConstraint):
             pass  # the emitters use utf8mb4 throughout
         else:
@@ -357,11 +356,8 @@ class _Reader:
     def inline_index(self, table: TableState, node: exp.IndexColumnConstraint, line: int) -> None:
         kind = str(node.args.get("kind") or "").upper()
         name = self.ident(node.this) if node.this else None
-        if kind in ("FULLTEXT", "SPATIAL"):
-            self.model.notes.append(f"line {line}: {table.name}: {kind} index {name or ''} is not modelled"
-                                    " (the design has no such index method)")
-            return
-        self.add_index(table, name, node.expressions, False, None, None, [], line)
+        method = kind.lower() if kind in ("FULLTEXT", "SPATIAL") else None
+        self.add_index(table, name, node.expressions, False, method, None, [], line)
 
     def create_index(self, node: exp.Index, unique: bool, line: int) -> None:
         schema, tname = self.table_key(node.args["table"])
@@ -412,7 +408,7 @@ class _Reader:
             self.model.notes.append(f"line {line}: index {name} calls a function the file defines (functions are "
                                     "not modelled); skipped")
             return
-        if method and method not in ("btree", "hash", "gin", "gist", "brin", "spgist"):
+        if method and method not in ("btree", "hash", "gin", "gist", "brin", "spgist", "fulltext", "spatial"):
             self.model.notes.append(f"line {line}: index {name}: method {method} is not modelled; skipped")
             return
         index: dict[str, Any] = {"id": self.model.new_id(f"{table.id}.ix_{slug(name or str(len(table.indexes)))[:24]}"),

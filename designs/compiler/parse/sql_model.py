@@ -30,6 +30,7 @@ class TableState:
     partitioning: dict[str, Any] | None = None
     rls: dict[str, bool] = field(default_factory=dict)
     partition_of: tuple[tuple[str | None, str], dict[str, Any]] | None = None
+    on_update: list[tuple[str, str, int]] = field(default_factory=list)  # MySQL ON UPDATE: (column, expr, line)
 
     def column(self, name: str) -> dict[str, Any] | None:
         return self.columns.get(name.lower())
@@ -253,7 +254,44 @@ class Model:
                 data[key] = getattr(table, key)
         if table.rls:
             data["rls"] = table.rls
+        options = self.on_update(table)
+        if options:
+            data["options"] = options
         return data
+
+    def on_update(self, table: TableState) -> dict[str, Any]:
+        """MySQL's ``DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP`` as the table's updated_at trigger.
+
+        The design keeps one such column per table (``options.updated_at_column``), which the MySQL
+        emitter writes back the same way and PostgreSQL/SQLite maintain with a trigger. Anything
+        else (another ON UPDATE expression, no current-timestamp default, a second column) is warned.
+        """
+        options: dict[str, Any] = {}
+        for name, expression, line in table.on_update:
+            column = table.column(name)
+            default = str(((column or {}).get("default") or {}).get("value", ""))
+            if column is not None and not options and _NOW.fullmatch(expression) and _NOW.fullmatch(default) \
+                    and _is_timestamp(column["type"]):
+                options = {"updated_at_trigger": True, "updated_at_column": column["id"]}
+            else:
+                self.notes.append(f"line {line}: {table.name}.{name}: ON UPDATE {expression} is not modelled "
+                                  "(only DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP, once per table)")
+        return options
+
+
+_NOW = re.compile(r"(?i)\s*(CURRENT_TIMESTAMP|NOW|LOCALTIMESTAMP)\s*(\(\s*\d?\s*\))?\s*")
+
+
+_RAW_TIMESTAMP = re.compile(r"(?i)\s*(TIMESTAMP|DATETIME)\s*(\(\s*\d\s*\))?\s*")
+
+
+def _is_timestamp(column_type: dict[str, Any]) -> bool:
+    if column_type.get("array"):
+        return False
+    if column_type.get("name") in ("timestamp", "timestamptz"):
+        return True
+    raw = (column_type.get("raw") or {}).get("mysql", "")
+    return column_type.get("name") == "raw" and bool(_RAW_TIMESTAMP.fullmatch(raw))
 
 
 def summary(skipped: dict[str, list[int]]) -> list[str]:

@@ -211,4 +211,7 @@ def map_default(node: exp.Expr, dialect: str) -> dict[str, Any] | None:
             return {"kind": "literal", "value": -value["value"]}
     if isinstance(inner, exp.Boolean):
         return {"kind": "literal", "value": bool(inner.this)}
+    if isinstance(inner, exp.CurrentTimestamp) and inner.this is None:
+        # MySQL's CURRENT_TIMESTAMP() is the portable CURRENT_TIMESTAMP, which every engine accepts.
+        return {"kind": "expression", "value": "CURRENT_TIMESTAMP"}
     return {"kind": "expression", "value": sql_text(node, dialect)}

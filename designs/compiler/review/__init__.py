@@ -85,11 +85,14 @@ def _lint(doc: Document, config: dict[str, Any] | None) -> list[Finding]:
 
 
 def _scope(ctx: Context, object_id: str | None) -> list[str | None]:
-    """The object and its table: suppressing a rule on a table covers its columns, indexes, ..."""
+    """The object and its table: suppressing a rule on a table covers its columns, indexes, constraints
+    and its foreign keys (relationships it is the referencing side of)."""
     if object_id is None:
         return []
     owner = ctx.owner.get(object_id)
-    return [object_id, owner.id if owner is not None else None]
+    if owner is not None:
+        return [object_id, owner.id]
+    return [object_id, ctx.relationship_tables.get(object_id)]
 
 
 def find(findings: list[Finding], code: str, object_id: str | None) -> Finding | None:

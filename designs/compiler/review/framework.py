@@ -272,6 +272,11 @@ class Context:
         return out
 
     @cached_property
+    def relationship_tables(self) -> dict[str, str]:
+        """Relationship id → its referencing (child) table's id."""
+        return {rel.id: rel.from_table for rel in self.doc.relationships}
+
+    @cached_property
     def fk_columns(self) -> set[str]:
         return {c for rel in self.doc.relationships for c in rel.from_columns}
 

@@ -456,7 +456,9 @@ export function CompileDialog({ client, config, revision, saveState = "saved", o
                   <th scope="col" className="compile-col-targets">
                     Schemas
                   </th>
-                  <th scope="col">Size</th>
+                  <th scope="col" className="compile-col-size">
+                    Size
+                  </th>
                   <th scope="col">Compiled</th>
                   <th scope="col">
                     <span className="visually-hidden">Actions</span>
@@ -475,7 +477,7 @@ export function CompileDialog({ client, config, revision, saveState = "saved", o
                     <td className="compile-col-targets">
                       {targetsText(j.targets)}
                     </td>
-                    <td>{formatSize(j.size)}</td>
+                    <td className="compile-col-size">{formatSize(j.size)}</td>
                     <td className="compile-col-when">
                       <span title={j.created_at}>{formatWhen(j.finished_at ?? j.created_at)}</span>
                       {j.created_by && <span className="compile-muted compile-by">{j.created_by}</span>}
@@ -489,7 +491,7 @@ export function CompileDialog({ client, config, revision, saveState = "saved", o
                           aria-label={`Download the bundle of revision ${j.revision} (${formatSize(j.size)})`}
                         >
                           <Icon name="download" size={14} />
-                          Download
+                          <span className="compile-download-text">Download</span>
                         </a>
                       ) : editable && j.retryable ? (
                         <button

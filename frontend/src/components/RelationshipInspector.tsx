@@ -3,6 +3,7 @@
 import type { Cardinality, DesignDocument, ReferentialAction, Relationship } from "../document";
 import { CARDINALITIES, deleteObjects, updateRelationship } from "../model/objects";
 import { CheckField, SelectField, TextField } from "./fields";
+import { CommentButton } from "../panels/CommentButton";
 
 type Dispatch = (action: (doc: DesignDocument) => DesignDocument) => void;
 
@@ -42,9 +43,12 @@ export function RelationshipInspector({
         <h2 className="panel-title" id="rel-title">
           Relationship
         </h2>
-        <button type="button" className="button button-quiet button-small" onClick={onClose}>
-          Close
-        </button>
+        <span className="panel-heading-actions">
+          <CommentButton objectId={rel.id} name={rel.name || "this relationship"} />
+          <button type="button" className="button button-quiet button-small" onClick={onClose}>
+            Close
+          </button>
+        </span>
       </div>
       <p className="panel-text mono">
         {child?.name}({names(child, rel.from_columns)}) → {parent?.name}({names(parent, rel.to_columns)})

@@ -30,7 +30,8 @@ const TABS: { id: PanelTab; label: string }[] = [
   { id: "mermaid", label: "Mermaid" },
   { id: "review", label: "Review" },
   { id: "indexes", label: "Indexes" },
-  // Comments and Versions join the bar when their panels are built (issues 5 and 7).
+  { id: "comments", label: "Comments" },
+  { id: "versions", label: "Versions" },
 ];
 
 interface Props {

@@ -4,6 +4,7 @@ import type { DesignDocument, Index, Table } from "../document";
 import { formatType, isNullable, plural, primaryKeyIds, qualifiedName } from "../format";
 import { newId } from "../model/ids";
 import { setTableFields, updateTable } from "../model/tables";
+import { CommentButton } from "../panels/CommentButton";
 import { ColumnInspector } from "./ColumnInspector";
 import { numberOrNull, splitList, TextField } from "./fields";
 
@@ -52,9 +53,12 @@ export function TableInspector({ doc, table, selectedColumn, editable, dispatch,
           <h2 className="panel-title" id="panel-table-title">
             {qualifiedName(table, doc)}
           </h2>
-          <button type="button" className="button button-quiet button-small" onClick={onClose}>
-            Close
-          </button>
+          <span className="panel-heading-actions">
+            <CommentButton objectId={column?.id ?? table.id} name={column ? `${table.name}.${column.name}` : table.name} />
+            <button type="button" className="button button-quiet button-small" onClick={onClose}>
+              Close
+            </button>
+          </span>
         </div>
         {table.comment && <p className="panel-text">{table.comment}</p>}
         <h3 className="panel-subtitle">{plural(columns.length, "column")}</h3>

@@ -6,6 +6,7 @@ import type { DesignDocument } from "../document";
 import type { SaveStatus } from "../hooks/useEditor";
 import type { Theme } from "../hooks/useTheme";
 import { ExportMenu } from "./ExportMenu";
+import { ReviewStatus } from "../workflow/ReviewStatus";
 import { Icon, type IconName } from "./Icon";
 
 interface Props {
@@ -115,6 +116,7 @@ export function Toolbar(props: Props) {
         <ToolButton icon="search" label="Find a table or column" text="Find" shortcut="Ctrl+K" onClick={props.onFind} />
       </div>
       <div className="toolbar-end">
+        <ReviewStatus client={props.client} config={props.config} save={props.save} />
         {editable && <SaveIndicator save={props.save} onRetry={props.onRetrySave} />}
         <ToolButton icon="compile" label="Compile a bundle (DDL, docs, migrations)" text="Compile" onClick={props.onCompile} />
         <ExportMenu client={props.client} config={props.config} doc={props.doc} hasSelection={props.hasSelection} />

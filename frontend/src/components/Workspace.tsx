@@ -401,6 +401,7 @@ export function Workspace({ config, client, initial }: Props) {
       setColumn({ table: tableId, column: columnId });
     },
     focus: panelFocus,
+    selection: { ids: selection, column: column?.column ?? null },
   };
 
   return (

@@ -26,6 +26,8 @@ export interface PanelProps {
   select: (ids: string[], focus?: string) => void;
   /** Select a column of a table (opens it in Details). */
   selectColumn: (tableId: string, columnId: string) => void;
+  /** What is selected on the canvas: object ids, and the column open in Details (if any). */
+  selection?: { ids: readonly string[]; column: string | null };
   /** The object a canvas marker asked this panel to show, or null; `seq` changes on every ask. */
   focus: { objectId: string; seq: number } | null;
 }

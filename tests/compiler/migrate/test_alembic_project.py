@@ -103,3 +103,38 @@ def test_the_project_asks_for_database_url(tmp_path: Path) -> None:
         timeout=60,
     )
     assert result.returncode != 0 and "DATABASE_URL" in result.stderr
+
+
+@pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
+def test_a_sqlite_project_rebuilds_tables_in_batch_mode_online_and_offline(tmp_path: Path) -> None:
+    versions = [("v1", pair("add_table").old), ("v2", pair("compound_rename_and_extend").new)]
+    project = tmp_path / "migrations"
+    for path, text in alembic_project(versions, "sqlite").items():
+        (project / path).parent.mkdir(parents=True, exist_ok=True)
+        (project / path).write_text(text, encoding="utf-8")
+
+    # Offline: copy_from describes each rebuilt table, so no database is read.
+    offline = alembic(project, f"sqlite:///{tmp_path / 'never.db'}", "upgrade", "head", "--sql")
+    assert offline.returncode == 0, offline.stderr
+    assert "CREATE TABLE _alembic_tmp_purchases" in offline.stdout
+    assert not (tmp_path / "never.db").exists()
+
+    url = f"sqlite:///{tmp_path / 'live.db'}"
+    fresh = Database("sqlite", f"sqlite:///{tmp_path / 'fresh.db'}")
+    fresh.run(emit(versions[-1][1], "sqlite").statements)
+    with fresh.engine.connect() as conn:
+        expected = snapshot(conn, "sqlite")
+    fresh.engine.dispose()
+    up = alembic(project, url, "upgrade", "head")
+    assert up.returncode == 0, up.stderr
+    engine = sa.create_engine(url, poolclass=sa.NullPool)
+    with engine.connect() as conn:
+        got = snapshot(conn, "sqlite")
+        got.pop("alembic_version", None)
+        got["~sqlite_indexes"] = [i for i in got["~sqlite_indexes"] if i[1] != "alembic_version"]
+        assert got == expected
+    down = alembic(project, url, "downgrade", "base")
+    assert down.returncode == 0, down.stderr
+    with engine.connect() as conn:
+        assert sa.inspect(conn).get_table_names() == ["alembic_version"]
+    engine.dispose()

@@ -163,18 +163,27 @@ def test_sqlite_rebuilds_a_changed_table_with_foreign_keys_off() -> None:
     lines = statements(diff(p.old, p.new), "sqlite")
     assert lines[0] == "PRAGMA foreign_keys = OFF" and lines[-1] == "PRAGMA foreign_keys = ON"
     order = [
-        "CREATE TABLE _dbstudio_new_orders",
-        "INSERT INTO _dbstudio_new_orders",
+        "CREATE TABLE _alembic_tmp_orders",
+        "INSERT INTO _alembic_tmp_orders",
         "DROP TABLE orders",
-        "ALTER TABLE _dbstudio_new_orders RENAME TO orders",
+        "ALTER TABLE _alembic_tmp_orders RENAME TO orders",
         "CREATE INDEX idx_orders_customer_id",
     ]
     assert in_order(lines, order), lines
 
 
+def test_sqlite_rebuilds_through_alembic_batch_mode_with_the_table_as_it_stands() -> None:
+    p = pair("compound_rename_and_extend")
+    script = revision_script(diff(p.old, p.new), "r2", "r1", dialect="sqlite")
+    # copy_from describes the table, so Alembic needs no reflection and --sql works offline.
+    assert "op.batch_alter_table(" in script and "recreate='always', copy_from=sa.Table(" in script
+    assert "batch_op." in script
+    ast.parse(script)
+
+
 def test_sqlite_adds_a_plain_column_in_place() -> None:
     p = pair("add_nullable_column")
-    assert not any("_dbstudio_new_" in s for s in statements(diff(p.old, p.new), "sqlite"))
+    assert not any("_alembic_tmp_" in s for s in statements(diff(p.old, p.new), "sqlite"))
 
 
 # (pair, operation kind, hazard kind, words in the safe alternative or None)

@@ -22,7 +22,17 @@ EXPECTED = [
     ("northwind.sql", "DS102", "orders(customer_id)"),
     ("pagila_schema.sql", "DS307", "actor.actor_id is serial"),
     ("pagila_schema.sql", "DS603", "staff.password"),
+    ("supabase_slack_clone_full_schema.sql", "DS602", "role_permissions has row-level security but no policy"),
+    ("supabase_slack_clone_full_schema.sql", "DS102", "messages(channel_id)"),
 ]
+
+# The file lacks the ';' that ends a CREATE POLICY (PostgreSQL rejects it too); added in memory only.
+PATCHES = {
+    "supabase_slack_clone_full_schema.sql": (
+        "to supabase_auth_admin\nusing (true)\n",
+        "to supabase_auth_admin\nusing (true);\n",
+    ),
+}
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared schema corpus is not on this machine")
@@ -39,5 +49,8 @@ _CACHE: dict[str, Document] = {}
 
 def _imported(file: str) -> Document:
     if file not in _CACHE:
-        _CACHE[file] = import_text((CORPUS / file).read_text(), "postgres").document
+        text = (CORPUS / file).read_text()
+        if file in PATCHES:
+            text = text.replace(*PATCHES[file], 1)
+        _CACHE[file] = import_text(text, "postgres").document
     return _CACHE[file]

@@ -14,7 +14,7 @@ from designs.compiler.review import NAMING_PRESETS, REGISTRY, apply_naming_prese
 from designs.compiler.review.sarif import to_sarif
 from designs.compiler.validate import load as load_fixture
 
-from .build import D, T, col, idx, load
+from .build import D, T, col, idx, load, rel
 
 FIXTURES = sorted((Path(__file__).resolve().parents[2] / "fixtures" / "designs").glob("*.json"))
 NO_PK = D(T("items", col("name"), pk=[]))
@@ -57,6 +57,17 @@ def test_a_suppression_on_a_table_covers_its_columns() -> None:
     assert find(lint(load(data)), "DS301", "things.seen") is not None
     settings = review(suppress=[{"rule": "DS301", "object": "things", "reason": "legacy wall-clock times"}])
     assert find(lint(load(with_settings(data, settings))), "DS301", "things.seen") is None
+
+
+def test_a_suppression_on_a_table_covers_its_foreign_keys_but_not_the_referenced_tables() -> None:
+    users = T("users", col("email"))
+    posts = T("posts", col("author_id", "bigint"))
+    data = D(users, posts, rels=(rel("posts", ["author_id"], "users", ["id"]),))
+    assert find(lint(load(data)), "DS102", "r_posts_users") is not None
+    on_child = review(suppress=[{"rule": "DS102", "object": "posts", "reason": "posts are read by id only"}])
+    assert find(lint(load(with_settings(data, on_child))), "DS102", "r_posts_users") is None
+    on_parent = review(suppress=[{"rule": "DS102", "object": "users", "reason": "not the referencing side"}])
+    assert find(lint(load(with_settings(data, on_parent))), "DS102", "r_posts_users") is not None
 
 
 def test_the_config_argument_overrides_the_document() -> None:
