@@ -238,23 +238,23 @@ export function CompileDialog({ client, config, revision, saveState = "saved", o
   const running = starting || (job !== null && !isFinished(job));
 
   // showModal focuses the first control (Close). An editor starts on Compile instead, as soon as it
-  // is enabled (it waits for a save in flight), unless they have moved on already.
+  // is enabled (it waits for a save in flight). A disabled button loses focus to the page, so each
+  // time it comes back it takes focus again if nothing in the dialog has it.
   const startDisabled = running || saving || targets.size === 0;
   const autoFocused = useRef(false);
   useEffect(() => {
-    if (startDisabled || autoFocused.current) {
+    if (startDisabled) {
       return;
     }
-    // After showModal has placed its focus (a timeout, whatever the order of effects). A save that
-    // starts meanwhile disables the button and clears the timer; the next enable tries again.
+    // After showModal has placed its focus (a timeout, whatever the order of effects).
     const timer = window.setTimeout(() => {
-      autoFocused.current = true;
       const button = startRef.current;
       const active = document.activeElement;
-      const inside = !!active && !!button?.closest("dialog")?.contains(active);
-      if (!inside || active === closeRef.current) {
+      const inside = !!active && active !== document.body && !!button?.closest("dialog")?.contains(active);
+      if (!inside || (!autoFocused.current && active === closeRef.current)) {
         button?.focus();
       }
+      autoFocused.current = true;
     }, 0);
     return () => {
       window.clearTimeout(timer);
