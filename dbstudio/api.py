@@ -28,6 +28,7 @@ from designs.import_api import router as import_router
 from designs.jobs_api import router as jobs_router
 from designs.models import ApiToken
 from designs.review_api import router as review_router
+from designs.sharing_api import router as sharing_router
 from designs.text_api import router as text_router
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ api.add_router("/", review_router)
 api.add_router("/", diff_router)
 api.add_router("/", jobs_router)
 api.add_router("/", comments_router)
+api.add_router("/", sharing_router)
 
 
 def error(request: HttpRequest, status: int, detail: Any) -> HttpResponse:

@@ -132,7 +132,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+    # Redis pub/sub: a group message is published once and each server process hands it to its own
+    # sockets, instead of one Redis list push and pop per socket (the core layer), which could not keep
+    # up with 20 editors (bench/collab_load.py) and dropped messages once a socket's list held 100.
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
@@ -176,6 +181,29 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = DBSTUDIO_MAX_DOCUMENT_BYTES + 1024 * 1024
 # databases) on which "exact" imports run a script in a throwaway database; unset turns exact import off.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 IMPORT_EXACT_POSTGRES_URL = os.environ.get("IMPORT_EXACT_POSTGRES_URL", "")
+# Whether "import from a database URL" may open SQLite files on this server: only the embedded
+# single-user app does by default (in a shared deployment it would expose the server's files).
+IMPORT_SQLITE_FILES = env_bool("IMPORT_SQLITE_FILES", not DATABASE_URL)
+
+# Live-editing websocket limits (docs/collaboration.md): the largest frame accepted, and a token bucket
+# per connection (messages per second, burst). Generous: a person typing or dragging sends far fewer.
+DBSTUDIO_WS_MAX_MESSAGE_BYTES = int(os.environ.get("DBSTUDIO_WS_MAX_MESSAGE_BYTES", str(4 * 1024 * 1024)))
+DBSTUDIO_WS_RATE = float(os.environ.get("DBSTUDIO_WS_RATE", "50"))
+DBSTUDIO_WS_BURST = int(os.environ.get("DBSTUDIO_WS_BURST", "200"))
+
+# Email (invitations). With EMAIL_HOST set, mail goes out over SMTP; otherwise it is printed to the
+# console (tests use Django's in-memory backend). EMAIL_BACKEND overrides both.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", EMAIL_PORT == 587)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", EMAIL_PORT == 465)
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "DB Studio <noreply@localhost>")
+DBSTUDIO_INVITATION_DAYS = int(os.environ.get("DBSTUDIO_INVITATION_DAYS", "14"))
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)

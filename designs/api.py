@@ -29,10 +29,12 @@ from designs.schemas import (
     MemberOut,
     RevisionDetailOut,
     RevisionOut,
+    RoleIn,
     ValidationErrorOut,
     VersionIn,
     VersionOut,
 )
+from designs.sharing import notify_membership_changed
 
 router = Router(tags=["designs"])
 
@@ -248,6 +250,7 @@ def add_member(request: ApiRequest, design_id: int, payload: MemberIn) -> Status
             ensure_an_owner_remains(design, membership, payload.role)
             membership.role = payload.role
             membership.save(update_fields=["role"])
+    notify_membership_changed(design.pk, user.get_username())
     return Status(201 if created else 200, member_out(membership))
 
 
@@ -262,7 +265,23 @@ def remove_member(request: ApiRequest, design_id: int, username: str) -> Status[
     with transaction.atomic():
         ensure_an_owner_remains(design, membership, None)
         membership.delete()
+    notify_membership_changed(design.pk, username)
     return Status(204, None)
+
+
+@router.patch("/designs/{design_id}/members/{username}", response={200: MemberOut, **ERRORS})
+def change_role(request: ApiRequest, design_id: int, username: str, payload: RoleIn) -> dict[str, Any]:
+    """Change a member's role (owner). A design always keeps at least one owner."""
+    design, _ = design_for(request.auth, design_id, Role.OWNER)
+    membership = design.memberships.select_related("user").filter(user__username=username).first()
+    if membership is None:
+        raise HttpError(404, f"{username!r} is not a member")
+    with transaction.atomic():
+        ensure_an_owner_remains(design, membership, payload.role)
+        membership.role = payload.role
+        membership.save(update_fields=["role"])
+    notify_membership_changed(design.pk, username)
+    return member_out(membership)
 
 
 def ensure_an_owner_remains(design: Design, membership: Membership, new_role: str | None) -> None:

@@ -14,15 +14,25 @@ The functions here are synchronous and touch the database; the consumer calls th
 
 from __future__ import annotations
 
+import contextvars
+import functools
+import logging
+import types
+import typing
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import F
+from django.utils import timezone
 from pycrdt import Array, Doc, Map, merge_updates
+from pydantic import BaseModel
 
+from designs.compiler.document import Document
 from designs.compiler.validate import Problem, validate
 from designs.models import Design, DesignSnapshot, DesignUpdate, Revision
+
+log = logging.getLogger(__name__)
 
 ROOT = "document"
 EMPTY_UPDATE = b"\x00\x00"
@@ -78,6 +88,52 @@ def full_form(document: dict[str, Any]) -> dict[str, Any]:
     """
     doc, _ = validate(document)
     return doc.model_dump(mode="json", by_alias=True) if doc is not None else document
+
+
+def templates() -> dict[str, dict[str, Any]]:
+    """The defaults of every object kind in the document, keyed by where such objects live.
+
+    Keys are paths with ``[]`` for "any item of this list" (``""`` is the document itself,
+    ``"tables[]"`` a table, ``"tables[].columns[].type"`` a column's type); values are the fields
+    that have defaults, in the JSON form ``Document.model_dump(by_alias=True)`` writes them. The
+    browser fills these into every object it adds, so what it writes is the same full form as
+    ``full_form`` (see docs/collaboration.md). Derived from the models, so it cannot drift.
+    """
+    return _templates()
+
+
+@functools.cache
+def _templates() -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    _collect(Document, "", found)
+    return found
+
+
+def _collect(model: type[BaseModel], path: str, found: dict[str, dict[str, Any]]) -> None:
+    defaults: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        if not field.is_required():
+            value = field.get_default(call_default_factory=True)
+            defaults[key] = value.model_dump(mode="json", by_alias=True) if isinstance(value, BaseModel) else value
+        for inner, in_list in _models_in(field.annotation):
+            _collect(inner, f"{path}.{key}{'[]' if in_list else ''}".lstrip("."), found)
+    found[path] = defaults
+
+
+def _models_in(annotation: Any, in_list: bool = False) -> list[tuple[type[BaseModel], bool]]:
+    """The pydantic models an annotation holds (through Optional, unions, Annotated and lists)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [(annotation, in_list)]
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _models_in(args[0], in_list)
+    if origin in (typing.Union, types.UnionType):
+        return [m for a in args for m in _models_in(a, in_list)]
+    if origin is list:
+        return _models_in(args[0], True) if args else []
+    return []
 
 
 def doc_from_json(document: dict[str, Any]) -> Doc:
@@ -168,62 +224,169 @@ def load_state(design_id: int) -> tuple[bytes, int]:
                 )
         except IntegrityError:  # another process built it first; use theirs
             snapshot = DesignSnapshot.objects.get(design_id=design_id)
+    if design.revision_number > snapshot.revision:
+        catch_up(design_id)
+    return _merged_state(design_id)
+
+
+def _merged_state(design_id: int) -> tuple[bytes, int]:
+    snapshot = DesignSnapshot.objects.get(design_id=design_id)
     rows = list(DesignUpdate.objects.filter(design_id=design_id, seq__gt=snapshot.seq).order_by("seq"))
     updates = [bytes(snapshot.state), *(bytes(r.update) for r in rows)]
     last_seq = rows[-1].seq if rows else snapshot.seq
-    state = merge_updates(*updates) if len(updates) > 1 else updates[0]
-    if design.revision_number > snapshot.revision:
+    return (merge_updates(*updates) if len(updates) > 1 else updates[0]), last_seq
+
+
+def catch_up(design_id: int) -> bytes | None:
+    """Reconcile a document saved outside the live session (REST, import) into the live state.
+
+    Returns the stored Yjs update that did it (None when there is no live state yet or nothing to
+    do). The snapshot row stays locked meanwhile, so two callers never both reconcile the same
+    revision (which would insert its new objects twice).
+    """
+    with transaction.atomic():
+        snapshot = DesignSnapshot.objects.select_for_update().filter(design_id=design_id).first()
+        design = Design.objects.get(pk=design_id)
+        if snapshot is None or design.revision_number <= snapshot.revision:
+            return None
+        state, _ = _merged_state(design_id)
         ydoc: Doc = Doc()
         ydoc.apply_update(state)
         change = reconcile(ydoc, design.document)
         if change != EMPTY_UPDATE:
-            last_seq = store_update(design_id, change, author=None)
-            state = ydoc.get_update()
+            store_update(design_id, change, author=None)
         DesignSnapshot.objects.filter(pk=snapshot.pk).update(revision=design.revision_number)
-    return state, last_seq
+    return change if change != EMPTY_UPDATE else None
+
+
+# Set while the live session itself saves a revision, so that save is not pushed back into it.
+_live_save: contextvars.ContextVar[bool] = contextvars.ContextVar("live_save", default=False)
+
+
+def push_saved_document(design_id: int) -> None:
+    """Bring open editors up to date with a document saved outside the live session.
+
+    Called (after commit) for every new revision that was not made from the live doc: the change
+    is stored in the update log like any edit and broadcast to the design's sockets.
+    """
+    change = catch_up(design_id)
+    if change is None:
+        return
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+    from pycrdt import create_update_message
+
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(
+            f"design-{design_id}", {"type": "yjs.relay", "data": create_update_message(change), "sender": ""}
+        )
+
+
+def revision_created(sender: Any, instance: Revision, created: bool, **kwargs: Any) -> None:
+    """``post_save`` receiver for Revision (connected in ``designs.apps``)."""
+    if created and not _live_save.get():
+        design_id = instance.design_id
+        transaction.on_commit(lambda: _push_quietly(design_id))
+
+
+def _push_quietly(design_id: int) -> None:
+    # The save itself succeeded; open editors catch up on their next connection at the latest.
+    try:
+        push_saved_document(design_id)
+    except Exception:
+        log.exception("Could not push design %s's saved document to its live session", design_id)
 
 
 def store_update(design_id: int, update: bytes, author: Any) -> int:
-    """Append ``update`` to the design's log and return its sequence number.
+    """Append ``update`` to the design's log and return its sequence number."""
+    return store_updates(design_id, [(update, author)])[0]
 
-    The snapshot row is locked while the number is taken, so a compaction running at the same time
-    cannot fold the log past a number that is about to be written.
+
+def store_updates(design_id: int, updates: list[tuple[bytes, Any]]) -> list[int]:
+    """Append ``(update, author)`` pairs to the design's log; their sequence numbers, in order.
+
+    Numbers come from the snapshot's ``last_seq`` counter. The UPDATE that bumps it holds the snapshot
+    row's lock until the rows are committed, so numbers are committed in order and a compaction (which
+    locks the same row) never folds past a number still being written. On PostgreSQL it is a single
+    statement: one round trip and one commit for a whole batch (``designs.writer`` batches under load).
     """
-    for _ in range(20):
-        try:
-            with transaction.atomic():
-                folded = (
-                    DesignSnapshot.objects.select_for_update()
-                    .filter(design_id=design_id)
-                    .values_list("seq", flat=True)
-                    .first()
-                ) or 0
-                last = DesignUpdate.objects.filter(design_id=design_id).aggregate(m=Max("seq"))["m"] or 0
-                seq = max(last, folded) + 1
-                DesignUpdate.objects.create(design_id=design_id, seq=seq, update=update, author=author)
-            return seq
-        except IntegrityError:  # a concurrent writer took the number; take the next
-            continue
-    raise RuntimeError("could not store the update: too much contention")
+    if not updates:
+        return []
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        seqs = _store_updates_in_one_statement(design_id, updates)
+    else:
+        with transaction.atomic():
+            bumped = DesignSnapshot.objects.filter(design_id=design_id).update(last_seq=F("last_seq") + len(updates))
+            last = DesignSnapshot.objects.filter(design_id=design_id).values_list("last_seq", flat=True).first()
+            if not bumped or last is None:
+                raise DesignSnapshot.DoesNotExist(f"design {design_id} has no live state yet")
+            first = last - len(updates) + 1
+            DesignUpdate.objects.bulk_create(
+                DesignUpdate(design_id=design_id, seq=first + i, update=update, author=author)
+                for i, (update, author) in enumerate(updates)
+            )
+            seqs = list(range(first, last + 1))
+    if len(seqs) != len(updates):
+        raise DesignSnapshot.DoesNotExist(f"design {design_id} has no live state yet")
+    return seqs
 
 
-def compact(design_id: int, keep_below: int | None = None) -> bool:
+def _column(model: Any, name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return str(connection.ops.quote_name(field.column))
+
+
+def _store_updates_in_one_statement(design_id: int, updates: list[tuple[bytes, Any]]) -> list[int]:
+    q = connection.ops.quote_name
+    snapshot, log = DesignSnapshot._meta, DesignUpdate._meta
+    last_seq, snapshot_design = _column(DesignSnapshot, "last_seq"), _column(DesignSnapshot, "design")
+    columns = ", ".join(_column(DesignUpdate, name) for name in ("design", "seq", "update", "author", "created_at"))
+    rows = ", ".join(["(%s::bigint, %s::bytea, %s::bigint)"] * len(updates))
+    # Only quoted identifiers from the models and placeholders are formatted in; values are parameters.
+    sql = (
+        f"WITH counter AS (UPDATE {q(snapshot.db_table)} SET {last_seq} = {last_seq} + %s "  # noqa: S608
+        f"WHERE {snapshot_design} = %s RETURNING {last_seq} AS last) "
+        f"INSERT INTO {q(log.db_table)} ({columns}) "
+        f"SELECT %s, counter.last - %s + v.i, v.u, v.a, %s FROM counter, (VALUES {rows}) AS v(i, u, a) "
+        f"RETURNING {_column(DesignUpdate, 'seq')}"
+    )
+    params: list[Any] = [len(updates), design_id, design_id, len(updates), timezone.now()]
+    for i, (update, author) in enumerate(updates, start=1):
+        params += [i, update, getattr(author, "pk", None)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def compact(design_id: int, keep_below: int | None = None, up_to: int | None = None) -> bool:
     """Fold the logged updates into the snapshot when there are at least ``compact_every()`` of them.
 
-    Deletes exactly the rows it folded in, so an update stored meanwhile is never lost.
+    The merge (O(document)) runs without holding the snapshot lock, so editors keep storing updates
+    meanwhile; the result is written only if no other compaction moved the snapshot in between.
+    Deletes exactly the rows it folded in (those up to ``up_to`` when given), so an update stored
+    meanwhile is never lost.
     """
     threshold = compact_every() if keep_below is None else keep_below
+    folded = DesignSnapshot.objects.filter(design_id=design_id).values_list("pk", "seq").first()
+    if folded is None:
+        return False
+    snapshot_pk, seq = folded
+    logged = DesignUpdate.objects.filter(design_id=design_id, seq__gt=seq)
+    if up_to is not None:
+        logged = logged.filter(seq__lte=up_to)
+    rows = list(logged.order_by("seq").values_list("pk", "seq", "update"))
+    if not rows or len(rows) < threshold:
+        return False
+    state = DesignSnapshot.objects.filter(pk=snapshot_pk).values_list("state", flat=True).get()
+    merged = merge_updates(bytes(state), *(bytes(update) for _, _, update in rows))
     with transaction.atomic():
-        snapshot = DesignSnapshot.objects.select_for_update().filter(design_id=design_id).first()
-        if snapshot is None:
-            return False
-        rows = list(DesignUpdate.objects.filter(design_id=design_id, seq__gt=snapshot.seq).order_by("seq"))
-        if not rows or len(rows) < threshold:
-            return False
-        snapshot.state = merge_updates(bytes(snapshot.state), *(bytes(r.update) for r in rows))
-        snapshot.seq = rows[-1].seq
-        snapshot.save(update_fields=["state", "seq", "updated_at"])
-        DesignUpdate.objects.filter(pk__in=[r.pk for r in rows]).delete()
+        current = DesignSnapshot.objects.select_for_update().filter(pk=snapshot_pk).values_list("seq", flat=True).get()
+        if current != seq:
+            return False  # another process compacted first
+        DesignSnapshot.objects.filter(pk=snapshot_pk).update(state=merged, seq=rows[-1][1], updated_at=timezone.now())
+        DesignUpdate.objects.filter(pk__in=[pk for pk, _, _ in rows]).delete()
     return True
 
 
@@ -240,6 +403,29 @@ def save_revision(design_id: int, ydoc: Doc, author: Any, message: str) -> tuple
     design = Design.objects.get(pk=design_id)
     if document == design.document:
         return None, []
-    revision = design.save_document(document, author=author, message=message)
+    token = _live_save.set(True)
+    try:
+        revision = design.save_document(document, author=author, message=message)
+    finally:
+        _live_save.reset(token)
     DesignSnapshot.objects.filter(design_id=design_id).update(revision=revision.number)
     return revision, []
+
+
+def save_live_revision(design_id: int, author: Any, message: str) -> tuple[Revision | None, list[Problem], Doc | None]:
+    """Save the stored live state as a revision, unless no update arrived since the last save.
+
+    With twenty editors, each one's socket asks for a save after a pause and on leaving; the first
+    does the O(document) work, the others see that ``saved_seq`` already covers every update.
+    Returns the revision (or None), the validation problems, and the doc it loaded (None if skipped).
+    """
+    marks = DesignSnapshot.objects.filter(design_id=design_id).values_list("saved_seq", "last_seq").first()
+    if marks is not None and marks[0] >= marks[1]:
+        return None, [], None
+    state, last_seq = load_state(design_id)
+    ydoc: Doc = Doc()
+    ydoc.apply_update(state)
+    revision, problems = save_revision(design_id, ydoc, author, message)
+    if not problems:
+        DesignSnapshot.objects.filter(design_id=design_id, saved_seq__lt=last_seq).update(saved_seq=last_seq)
+    return revision, problems, ydoc

@@ -75,8 +75,10 @@ def introspect_design(request: ApiRequest, payload: IntrospectIn) -> Status[dict
     """Create a design from a live database; the URL is not kept anywhere."""
     from designs.compiler.layout import layout
     from designs.compiler.parse.introspect import IntrospectError, introspect
+    from designs.import_views import check_introspect_url
 
     try:
+        check_introspect_url(payload.url)
         doc, warnings = introspect(payload.url, schema=payload.schema_)
     except IntrospectError as exc:
         return Status(422, {"detail": {"message": str(exc), "line": None, "column": None, "hint": None}})

@@ -39,6 +39,22 @@ def exact_postgres_url() -> str | None:
     return getattr(settings, "IMPORT_EXACT_POSTGRES_URL", None) or None
 
 
+def check_introspect_url(url: str) -> None:
+    """Refuse a ``sqlite:`` URL unless this server may open its own files for its users.
+
+    A SQLite "database URL" is a path on the server: in a shared deployment it would let any member read
+    the schema of any SQLite file the server can open. ``IMPORT_SQLITE_FILES`` allows it; it defaults to
+    on only for the embedded single-user app (no ``DATABASE_URL``), where the files are the user's own.
+    """
+    from designs.compiler.parse.introspect import IntrospectError
+
+    if url.strip().lower().startswith("sqlite") and not getattr(settings, "IMPORT_SQLITE_FILES", False):
+        raise IntrospectError(
+            "this server does not read SQLite files by URL (IMPORT_SQLITE_FILES is off); "
+            "upload the database's schema as a file instead"
+        )
+
+
 def import_limit() -> int:
     """The upload size cap in bytes (``IMPORT_MAX_BYTES``), the same one the API applies."""
     return int(getattr(settings, "IMPORT_MAX_BYTES", MAX_BYTES))
@@ -144,6 +160,7 @@ def design_import(request: HttpRequest) -> HttpResponse:
             from designs.compiler.layout import layout
             from designs.compiler.parse.introspect import introspect
 
+            check_introspect_url(form.cleaned_data["url"])
             doc, warnings = introspect(form.cleaned_data["url"].strip(), schema=form.cleaned_data["schema"] or None)
             document = layout(doc).model_copy(update={"name": name}).to_data()
         else:

@@ -262,6 +262,8 @@ class DesignSnapshot(models.Model):
     state = models.BinaryField()
     seq = models.PositiveBigIntegerField(default=0, help_text="the last update folded into state")
     revision = models.PositiveIntegerField(default=0, help_text="the design revision the live state last matched")
+    last_seq = models.PositiveBigIntegerField(default=0, help_text="the last sequence number handed to an update")
+    saved_seq = models.PositiveBigIntegerField(default=0, help_text="the last update included in a saved revision")
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -350,3 +352,63 @@ class Approval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reviewer} {self.decision} r{self.revision.number}"
+
+
+class Invitation(models.Model):
+    """An owner's invitation, by email, of someone who has no account yet (see designs/sharing.py).
+
+    Only a hash of the link's token is stored. It becomes a membership when its link is followed by a
+    logged-in user, or when someone signs up or logs in with the email address.
+    """
+
+    design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(help_text="stored lower-case")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["email"], name="idx_invitation_email")]
+
+    def __str__(self) -> str:
+        return f"{self.email} as {self.role} of {self.design_id}"
+
+    @property
+    def pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class ShareLink(models.Model):
+    """A link that makes whoever follows it (logged in) a member, at most at ``role``; hash of the token only."""
+
+    design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="share_links")
+    role = models.CharField(max_length=16, choices=[(r.value, r.label) for r in Role if r != Role.OWNER])
+    token_hash = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=12, help_text="the first characters of the token, to tell links apart")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    uses = models.PositiveIntegerField(default=0, help_text="how many people joined through it")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.role} link {self.hint}… to {self.design_id}"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -70,6 +70,10 @@ class MemberIn(Schema):
     role: Role
 
 
+class RoleIn(Schema):
+    role: Role
+
+
 class MemberOut(Schema):
     username: str
     role: str

@@ -1,13 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from designs import import_views, views
+from designs import import_views, views, views_sharing
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("designs/", views.design_list, name="design-list"),
     path("designs/import/", import_views.design_import, name="design-import"),
     path("d/<slug:slug>/", views.design_editor, name="design-editor"),
+    path("d/<slug:slug>/members/", views_sharing.members, name="design-members"),
+    path("invite/<str:token>/", views_sharing.invitation, name="invitation"),
+    path("s/<str:token>/", views_sharing.share_link, name="share-link"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", views.signup, name="signup"),

@@ -18,6 +18,8 @@ CASES = [
     (["bench/diff.py", "--tables", "20", "--changes", "10", "--repeat", "1"], "diff"),
     (["bench/import_sql.py", "--runs", "1"], "ratio"),
     (["-m", "bench.lint"], "ms CPU"),
+    # Two uvicorn processes on Redis and a scratch PostgreSQL database, 4 editors for 3 s.
+    (["bench/collab_load.py", "--quick"], "all edits everywhere"),
 ]
 
 

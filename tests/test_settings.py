@@ -44,7 +44,7 @@ def test_database_and_redis_urls_switch_to_production_services(tmp_path: Path) -
     )
     s = json.loads(result.stdout)
     assert s["engine"] == "django.db.backends.postgresql" and s["name"] == "studio"
-    assert s["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert s["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert s["eager"] is False and s["broker"] == "redis://cache:6379/0"
 
 

@@ -443,3 +443,113 @@ def test_a_malformed_update_is_refused_and_not_stored(transactional_db: Any, tea
 
     run(scenario)
     assert DesignUpdate.objects.filter(design=design).count() == 1
+
+
+def test_an_oversized_message_is_refused_and_the_socket_keeps_working(
+    transactional_db: Any, team: dict[str, Any], settings: Any
+) -> None:
+    settings.DBSTUDIO_WS_MAX_MESSAGE_BYTES = 4000
+    design = team["design"]
+
+    def huge_table(root: Map) -> None:
+        table = full_table("huge")
+        table["comment"] = "x" * 5000
+        root["tables"].append(collab.to_y(table))
+
+    def refusals(client: YClient) -> list[dict[str, Any]]:
+        return [t for t in client.texts if t.get("code") == "too_large"]
+
+    async def scenario() -> None:
+        a = YClient(team["users"]["editor"], design.pk)
+        await a.connect()
+        await a.edit(huge_table)
+        await a.pump(lambda: len(refusals(a)) == 1)
+        assert "4000 bytes" in refusals(a)[0]["detail"]
+        await a.comm.send_to(text_data=json.dumps({"type": "save", "message": "x" * 5000}))
+        await a.pump(lambda: len(refusals(a)) == 2)
+        b = YClient(team["users"]["owner"], design.pk)
+        await b.connect()
+        assert b.table_names() == []
+        await b.edit(add_table("small"))
+        await a.pump(lambda: "small" in a.table_names())
+
+    run(scenario)
+    assert DesignUpdate.objects.filter(design=design).count() == 1
+    assert Revision.objects.filter(design=design).count() == 1
+
+
+async def answer_one_sync_request(client: YClient, timeout: float = 10) -> None:
+    """Wait for the server's sync step 1 and answer it with step 2, as a y-websocket client does."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        left = deadline - loop.time()
+        assert left > 0, "timed out waiting for the server to ask"
+        message = await client.comm.receive_output(timeout=left)
+        if message.get("text") is not None:
+            client.texts.append(json.loads(message["text"]))
+            continue
+        data = message.get("bytes") or b""
+        if data[:2] == bytes([YMessageType.SYNC, YSyncMessageType.SYNC_STEP1]):
+            missing = client.doc.get_update(read_message(data[2:]))
+            await client.comm.send_to(bytes_data=SYNC_STEP2 + write_message(missing))
+            return
+
+
+def test_edits_over_the_rate_are_dropped_then_recovered_by_a_resync(
+    transactional_db: Any, team: dict[str, Any], settings: Any
+) -> None:
+    settings.DBSTUDIO_WS_RATE = 5
+    settings.DBSTUDIO_WS_BURST = 8
+    design = team["design"]
+    names = [f"t{i}" for i in range(14)]
+
+    async def scenario() -> None:
+        a = YClient(team["users"]["editor"], design.pk)
+        await a.connect()
+        for name in names:
+            await a.edit(add_table(name))
+        assert (await a.wait_for_text("error"))["code"] == "rate_limited"
+        # The server asks for what it missed once the allowance refills; the dropped edits then arrive.
+        await answer_one_sync_request(a)
+        await a.comm.send_to(text_data=json.dumps({"type": "save"}))
+        await a.wait_for_text("revision.saved")
+        late = YClient(team["users"]["viewer"], design.pk)
+        await late.connect()
+        assert late.table_names() == names
+
+    run(scenario)
+    assert DesignUpdate.objects.filter(design=design).count() < len(names) + 1
+    design.refresh_from_db()
+    assert [t["name"] for t in design.document["tables"]] == names
+
+
+def test_a_client_that_keeps_flooding_is_disconnected_with_4429(
+    transactional_db: Any, team: dict[str, Any], settings: Any
+) -> None:
+    settings.DBSTUDIO_WS_RATE = 2
+    settings.DBSTUDIO_WS_BURST = 5
+    design = team["design"]
+
+    async def scenario() -> None:
+        a = YClient(team["users"]["viewer"], design.pk)
+        await a.connect()
+        for _ in range(40):
+            await a.comm.send_to(text_data=json.dumps({"type": "noop"}))
+        errors = 0
+        while True:
+            message = await a.comm.receive_output(timeout=5)
+            if message["type"] == "websocket.close":
+                assert message["code"] == consumers.CLOSE_TOO_MANY_MESSAGES
+                break
+            errors += json.loads(message["text"]).get("code") == "rate_limited"
+        assert errors == 1  # refusals are reported at most once a second
+
+    run(scenario)
+
+
+def test_the_default_limits_leave_room_for_a_fast_editor(settings: Any) -> None:
+    # The load benchmark's editors send 10 edits a second; a person dragging a table sends fewer.
+    assert settings.DBSTUDIO_WS_RATE >= 20
+    assert settings.DBSTUDIO_WS_BURST >= 100
+    assert settings.DBSTUDIO_WS_MAX_MESSAGE_BYTES >= 1024 * 1024

@@ -116,6 +116,26 @@ def test_a_database_url_is_read_and_never_written_back(make_user: Any, tmp_path:
     assert "could not read the database" in page and "hunter2" not in page
 
 
+def test_a_shared_server_does_not_open_its_sqlite_files_by_url(
+    make_user: Any, tmp_path: Path, settings: Any, client: Client
+) -> None:
+    path = tmp_path / "secret.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE secret_table (id INTEGER PRIMARY KEY)")
+    settings.IMPORT_SQLITE_FILES = False
+    page = logged_in(make_user, "sid").post("/designs/import/", {"source": "url", "url": f"sqlite:///{path}"})
+    assert page.status_code == 422
+    assert "IMPORT_SQLITE_FILES" in page.content.decode() and "secret_table" not in page.content.decode()
+
+    client.force_login(make_user("sal"))
+    api = client.post(
+        "/api/designs/introspect", {"name": "S", "url": f"SQLite:///{path}"}, content_type="application/json"
+    )
+    assert api.status_code == 422
+    assert "IMPORT_SQLITE_FILES" in api.json()["detail"]["message"]
+    assert not Design.objects.filter(name__in=["S", "secret"]).exists()
+
+
 def test_a_missing_input_is_a_field_error(make_user: Any) -> None:
     response = logged_in(make_user, "ivy").post("/designs/import/", {"source": "text", "text": "  "})
     assert response.status_code == 422

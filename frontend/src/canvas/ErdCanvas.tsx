@@ -23,7 +23,7 @@ import {
   type OnSelectionChangeParams,
   type XYPosition,
 } from "@xyflow/react";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 
 import type { DesignDocument } from "../document";
 import type { XY } from "../model/ids";
@@ -61,6 +61,8 @@ interface Props {
   onDropOnTable: (from: ColumnEnd, table: string, at: XYPosition) => void;
   onAddTableAt: (position: XY) => void;
   onSelectionChange: (ids: string[]) => void;
+  /** Drawn inside React Flow (overlays such as other people's cursors). */
+  children?: ReactNode;
 }
 
 function columnOf(handle: string | null | undefined): string | null {
@@ -228,6 +230,7 @@ export function ErdCanvas(props: Props) {
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
         <Controls showInteractive={false} aria-label="Zoom controls" />
         <MiniMap pannable zoomable ariaLabel="Overview map" nodeClassName={(n) => `minimap-${n.type ?? "node"}`} />
+        {props.children}
       </ReactFlow>
     </div>
   );

@@ -33,7 +33,7 @@ import {
 import "./compile.css";
 
 /** Where the editor's own save is: compile the saved revision, so wait while edits are on their way. */
-export type SaveState = "saved" | "pending" | "saving" | "error";
+export type SaveState = "saved" | "pending" | "saving" | "error" | "offline";
 
 interface Props {
   client: ApiClient;
@@ -402,7 +402,7 @@ export function CompileDialog({ client, config, revision, saveState = "saved", o
             <span className="compile-start-note">
               {saving
                 ? "Saving your latest edits first…"
-                : saveState === "error"
+                : saveState === "error" || saveState === "offline"
                   ? "Your latest edits are not saved; this compiles the last saved revision."
                   : `Compiles revision ${revision}, as last saved.`}
             </span>

@@ -1,5 +1,7 @@
 /** The bar above the canvas: add, undo/redo, arrange, find, export, theme, help, and the save status. */
 
+import type { ReactNode } from "react";
+
 import type { ApiClient } from "../api";
 import type { EditorConfig } from "../config";
 import type { DesignDocument } from "../document";
@@ -30,6 +32,8 @@ interface Props {
   onHelp: () => void;
   onRetrySave: () => void;
   onCompile: () => void;
+  /** Who else is here (live/PresenceView.tsx). */
+  presence?: ReactNode;
 }
 
 function ToolButton({
@@ -76,7 +80,16 @@ export function SaveIndicator({ save, onRetry }: { save: SaveStatus; onRetry: ()
       </span>
     );
   }
-  const text = save.state === "saved" ? "Saved" : save.state === "saving" ? "Saving…" : "Unsaved changes";
+  const text =
+    save.state === "saved"
+      ? "Saved"
+      : save.state === "saving"
+        ? "Saving…"
+        : save.state === "offline"
+          ? save.unsynced
+            ? "Offline — edits kept, not yet saved"
+            : "Offline"
+          : "Unsaved changes";
   return (
     <span className={`save-status is-${save.state}`} role="status" aria-live="polite">
       {save.state === "saved" && <Icon name="check" size={14} />}
@@ -116,8 +129,14 @@ export function Toolbar(props: Props) {
         <ToolButton icon="search" label="Find a table or column" text="Find" shortcut="Ctrl+K" onClick={props.onFind} />
       </div>
       <div className="toolbar-end">
+        {props.presence}
         <ReviewStatus client={props.client} config={props.config} save={props.save} />
         {editable && <SaveIndicator save={props.save} onRetry={props.onRetrySave} />}
+        {!editable && (
+          <span className="save-status is-readonly" role="status" title="Your role lets you view this design, not edit it">
+            Read-only
+          </span>
+        )}
         <ToolButton icon="compile" label="Compile a bundle (DDL, docs, migrations)" text="Compile" onClick={props.onCompile} />
         <ExportMenu client={props.client} config={props.config} doc={props.doc} hasSelection={props.hasSelection} />
         <ToolButton

@@ -28,8 +28,9 @@ import { CanvasActionsContext, type CanvasActions } from "../canvas/context";
 import { ErdCanvas, type CanvasRequest, type ColumnEnd } from "../canvas/ErdCanvas";
 import { MarkersContext, MarkerStore, type Owner } from "../canvas/markers";
 import { CompileDialog } from "../compile/CompileDialog";
-import { connectEvents } from "../live/events";
 import type { PanelProps } from "../panels/types";
+import { usePeers, usePublishSelection } from "../live/presence";
+import { PresenceAvatars, PresenceLayer } from "../live/PresenceView";
 import { applyLayout, documentBounds, layoutDocument, needsLayout } from "../canvas/layout";
 import { FindDialog } from "./FindDialog";
 import { ForeignKeyOffer, type Offer } from "./ForeignKeyOffer";
@@ -50,8 +51,9 @@ function isTyping(target: EventTarget | null): boolean {
 }
 
 export function Workspace({ config, client, initial }: Props) {
-  const editable = canEdit(config.role);
-  const editor = useEditor(client, config.designId, initial, !editable);
+  const editor = useEditor(client, config.designId, initial, !canEdit(config.role));
+  // The live socket's hello can make the editor read-only (a role changed since the page loaded).
+  const editable = canEdit(config.role) && !editor.readOnly;
   const { doc, dispatch } = editor;
   const flow = useReactFlow();
   const theme = useTheme();
@@ -67,8 +69,8 @@ export function Workspace({ config, client, initial }: Props) {
   const [panelFocus, setPanelFocus] = useState<PanelProps["focus"]>(null);
   const markers = useMemo(() => new MarkerStore(), []);
 
-  // Server events (compile progress, comments, saved revisions) for the panels.
-  useEffect(() => connectEvents(config.designId), [config.designId]);
+  // Server events (compile progress, comments, saved revisions) reach the panels through the live
+  // provider's socket (live/provider.ts publishes its text frames to live/events.ts).
   const [layingOut, setLayingOut] = useState(false);
   const clip = useRef<Clip | null>(null);
   const docRef = useRef(doc);
@@ -383,6 +385,8 @@ export function Workspace({ config, client, initial }: Props) {
   const tables = doc.tables ?? [];
   const selectedTable = selection.length === 1 ? (tablesById.get(selection[0] ?? "") ?? null) : null;
   const selectedRel = selection.length === 1 ? (doc.relationships ?? []).find((r) => r.id === selection[0]) ?? null : null;
+  const peers = usePeers(editor.provider);
+  usePublishSelection(editor.provider, selection, selectedTable?.id ?? null);
   const savedRevision = editor.save.state === "saved" && editor.save.revision !== null ? editor.save.revision : config.revision;
 
   const panel: Omit<PanelProps, "active"> = {
@@ -407,11 +411,11 @@ export function Workspace({ config, client, initial }: Props) {
   return (
     <CanvasActionsContext.Provider value={actions}>
       <MarkersContext.Provider value={markers}>
-        <div className={`workspace${tab === "mermaid" ? " is-text" : ""}`}>
+        <div className={`workspace${tab === "mermaid" ? " is-text" : ""}`} data-live={editor.live ? "true" : "false"}>
           <Toolbar
             editable={editable}
-            canUndo={editor.history.past.length > 0}
-            canRedo={editor.history.future.length > 0}
+            canUndo={editor.canUndo}
+            canRedo={editor.canRedo}
             save={editor.save}
             theme={theme}
             layingOut={layingOut}
@@ -437,6 +441,7 @@ export function Workspace({ config, client, initial }: Props) {
             onCompile={() => {
               setCompiling(true);
             }}
+            presence={<PresenceAvatars peers={peers} doc={doc} />}
           />
           <main id="main" className="canvas" aria-label="Canvas">
             <h2 className="canvas-heading">
@@ -465,7 +470,9 @@ export function Workspace({ config, client, initial }: Props) {
               onDropOnTable={dropOnTable}
               onAddTableAt={createTable}
               onSelectionChange={onSelectionChange}
-            />
+            >
+              <PresenceLayer peers={peers} doc={doc} provider={editor.provider} />
+            </ErdCanvas>
             {tables.length === 0 && (doc.notes ?? []).length === 0 && (
               <EmptyState
                 canEdit={editable}
@@ -489,7 +496,7 @@ export function Workspace({ config, client, initial }: Props) {
             selectedRel={selectedRel}
             selectionCount={selection.length}
             client={client}
-            origin={editor.history.origin}
+            origin={editor.origin}
             dispatch={dispatch}
             onSelectColumn={(tableId, columnId) => {
               setColumn(columnId ? { table: tableId, column: columnId } : null);

@@ -1,7 +1,8 @@
 /**
  * The editor's state: the document with its undo history, and saving it.
  *
- * Every edit is an action on the plain document (see model/). Saving is debounced: 600 ms after
+ * Every edit is an action on the plain document (see model/). While the design's socket is live,
+ * actions are applied to the shared Y.Doc (hooks/useLiveEditor.ts). Otherwise saving is debounced: 600 ms after
  * the last edit the present document is PUT; on page hide it is sent at once with `keepalive`.
  * A document the server rejects stays here, and the status says why with a Retry.
  */
@@ -10,12 +11,15 @@ import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 
 import { ApiError, type ApiClient } from "../api";
 import type { DesignDocument } from "../document";
-import { apply, redo, startHistory, undo, type ApplyOptions, type History } from "../model/history";
+import { apply, redo, startHistory, undo, type ApplyOptions, type History, type Origin } from "../model/history";
+import type { LiveProvider } from "../live/provider";
+import { useLiveEditor } from "./useLiveEditor";
 
 export type SaveStatus =
   | { state: "saved"; revision: number | null }
   | { state: "pending" }
   | { state: "saving" }
+  | { state: "offline"; unsynced: boolean }
   | { state: "error"; reason: string; path: string | null };
 
 type Msg =
@@ -42,11 +46,66 @@ export interface Editor {
   dispatch: (action: (doc: DesignDocument) => DesignDocument, options?: ApplyOptions) => void;
   undo: () => void;
   redo: () => void;
+  canUndo: boolean;
+  canRedo: boolean;
+  /** Where the document on screen came from (the text panel does not re-print its own parse). */
+  origin: Origin;
   save: SaveStatus;
   retrySave: () => void;
+  /** Whether edits go through the live session (Yjs) rather than REST saves. */
+  live: boolean;
+  /** The server said this socket may not edit (its role is viewer or commenter). */
+  readOnly: boolean;
+  provider: LiveProvider | null;
 }
 
+/**
+ * The editor of one design: live (Yjs, see hooks/useLiveEditor.ts) as soon as the socket has
+ * synced, and until then — or if the socket cannot be used at all — REST saves with a local history.
+ */
 export function useEditor(client: ApiClient, designId: number, initial: DesignDocument, readOnly: boolean): Editor {
+  // Edits made before the socket synced are handed to the live document when it takes over.
+  const restDoc = useRef(initial);
+  const live = useLiveEditor(designId, initial, restDoc, readOnly);
+  const rest = useRestEditor(client, designId, initial, readOnly || live.active);
+  restDoc.current = rest.history.present;
+  const current = live.active ? live.editor : rest;
+  // Stable functions that act on whichever mode is active when called: a callback captured before
+  // the socket synced (auto-layout waiting for elkjs, say) must not edit the REST copy.
+  const route = useRef(current);
+  route.current = current;
+  const dispatch = useCallback<Editor["dispatch"]>((action, options) => {
+    route.current.dispatch(action, options);
+  }, []);
+  const doUndo = useCallback(() => {
+    route.current.undo();
+  }, []);
+  const doRedo = useCallback(() => {
+    route.current.redo();
+  }, []);
+  const retrySave = useCallback(() => {
+    route.current.retrySave();
+  }, []);
+  const routed = { dispatch, undo: doUndo, redo: doRedo, retrySave };
+  if (live.active) {
+    return { ...live.editor, ...routed };
+  }
+  return {
+    ...rest,
+    ...routed,
+    canUndo: rest.history.past.length > 0,
+    canRedo: rest.history.future.length > 0,
+    origin: rest.history.origin,
+    live: false,
+    readOnly: false,
+    provider: live.provider,
+  };
+}
+
+type RestEditor = Pick<Editor, "history" | "doc" | "dispatch" | "undo" | "redo" | "save" | "retrySave">;
+
+/** The REST editor: a local undo history and debounced PUTs (suspended while live). */
+function useRestEditor(client: ApiClient, designId: number, initial: DesignDocument, readOnly: boolean): RestEditor {
   const [history, send] = useReducer(reducer, initial, startHistory);
   const [save, setSave] = useState<SaveStatus>({ state: "saved", revision: null });
   // The last document the server accepted, and the one on its way there.

@@ -1,0 +1,212 @@
+"""Live co-editing in the browser: two people (two browser contexts) on one design.
+
+Edits reach the other person through the Yjs socket, concurrent edits to different tables both
+survive, undo is per person, going offline and back converges, and each sees who else is here.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .conftest import App, create_design, screenshot, shop_document, sign_up, unique
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def team(app: App, browser: Any) -> dict[str, Any]:
+    """Two signed-up people: `ann` (owner of the designs) and `bob` (made an editor of each)."""
+    states = {}
+    for who in ("ann", "bob"):
+        context = browser.new_context()
+        page = context.new_page()
+        username = unique(who)
+        sign_up(page, app, username)
+        states[who] = {"state": context.storage_state(), "username": username}
+        context.close()
+    return states
+
+
+def csrf(page: Page) -> str:
+    return next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+
+
+def open_pair(app: App, new_page: Any, team: dict[str, Any], role: str = "editor") -> tuple[Page, Page, dict[str, Any]]:
+    ann = new_page(storage_state=team["ann"]["state"])
+    ann.goto(f"{app.url}/designs/")
+    design = create_design(ann, app, unique("Shared "), shop_document())
+    response = ann.request.post(
+        f"{app.url}/api/designs/{design['id']}/members",
+        data=json.dumps({"username": team["bob"]["username"], "role": role}),
+        headers={"Content-Type": "application/json", "X-CSRFToken": csrf(ann)},
+    )
+    assert response.ok, response.text()
+    bob = new_page(storage_state=team["bob"]["state"])
+    for page in (ann, bob):
+        page.goto(f"{app.url}{design['url']}")
+        expect(page.locator(".table-card")).to_have_count(3)
+    live(ann)
+    expect(bob.locator(".workspace")).to_have_attribute("data-live", "true")
+    if role == "editor":
+        live(bob)
+    return ann, bob, design
+
+
+def live(page: Page) -> None:
+    """Wait until the editor is on the live socket and the server has everything it did."""
+    expect(page.locator(".workspace")).to_have_attribute("data-live", "true", timeout=10_000)
+    expect(page.locator(".save-status")).to_have_text("Saved", timeout=10_000)
+
+
+def card(page: Page, name: str) -> Any:
+    return page.locator(".table-card").filter(has=page.get_by_role("heading", name=name, exact=True))
+
+
+def rename_table(page: Page, old: str, new: str) -> None:
+    card(page, old).locator(".table-card-select").click()
+    card(page, old).locator(".table-card-title").dblclick()
+    page.get_by_label("Table name").fill(new)
+    page.get_by_label("Table name").press("Enter")
+
+
+def stored(page: Page, app: App, design: dict[str, Any]) -> dict[str, Any]:
+    response = page.request.get(f"{app.url}/api/designs/{design['id']}/document")
+    assert response.ok, response.text()
+    return dict(response.json())
+
+
+def test_an_edit_in_one_browser_appears_in_the_other_within_a_second(app: App, new_page: Any, team: Any) -> None:
+    ann, bob, design = open_pair(app, new_page, team)
+    rename_table(ann, "customers", "clients")
+    started = time.monotonic()
+    expect(card(bob, "clients")).to_be_visible(timeout=5_000)
+    assert time.monotonic() - started < 1.0 + 0.5  # a second, plus Playwright's polling
+    # The live edit becomes a revision like a REST save did.
+    live(ann)
+    assert [t["name"] for t in stored(ann, app, design)["tables"]] == ["clients", "orders", "audit_entries"]
+
+
+def test_concurrent_edits_to_different_tables_both_survive(app: App, new_page: Any, team: Any) -> None:
+    ann, bob, design = open_pair(app, new_page, team)
+    rename_table(ann, "customers", "clients")
+    rename_table(bob, "orders", "purchases")
+    for page in (ann, bob):
+        expect(card(page, "clients")).to_be_visible()
+        expect(card(page, "purchases")).to_be_visible()
+        live(page)
+    names = sorted(t["name"] for t in stored(ann, app, design)["tables"])
+    assert names == ["audit_entries", "clients", "purchases"]
+
+
+def test_undo_reverts_only_ones_own_edit(app: App, new_page: Any, team: Any) -> None:
+    ann, bob, _ = open_pair(app, new_page, team)
+    rename_table(ann, "customers", "clients")
+    expect(card(bob, "clients")).to_be_visible()
+    rename_table(bob, "orders", "purchases")
+    expect(card(ann, "purchases")).to_be_visible()
+
+    ann.locator(".erd-canvas .react-flow__pane").click(position={"x": 5, "y": 5})
+    ann.keyboard.press("Control+z")
+    for page in (ann, bob):
+        expect(card(page, "customers")).to_be_visible()
+        expect(card(page, "purchases")).to_be_visible()
+    # Redo brings it back, still without touching the other person's edit.
+    ann.keyboard.press("Control+Shift+z")
+    for page in (ann, bob):
+        expect(card(page, "clients")).to_be_visible()
+        expect(card(page, "purchases")).to_be_visible()
+
+
+def test_one_drag_is_one_undo_step(app: App, new_page: Any, team: Any) -> None:
+    ann, bob, _ = open_pair(app, new_page, team)
+    node = ann.locator('.react-flow__node[data-id="t_orders"]')
+    before = node.get_attribute("style")
+    box = card(ann, "orders").locator(".table-card-head").bounding_box()
+    assert box
+    ann.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    ann.mouse.down()
+    for step in range(1, 11):
+        ann.mouse.move(box["x"] + box["width"] / 2 + 15 * step, box["y"] + box["height"] / 2 + 8 * step)
+    ann.mouse.up()
+    expect(node).not_to_have_attribute("style", before or "")
+    moved = node.get_attribute("style")
+    expect(bob.locator('.react-flow__node[data-id="t_orders"]')).to_have_attribute("style", moved or "")
+    ann.locator(".erd-canvas .react-flow__pane").click(position={"x": 5, "y": 5})
+    ann.keyboard.press("Control+z")
+    expect(node).to_have_attribute("style", before or "")
+    expect(bob.locator('.react-flow__node[data-id="t_orders"]')).to_have_attribute("style", before or "")
+
+
+def test_going_offline_and_back_converges(app: App, new_page: Any, team: Any) -> None:
+    ann, bob, design = open_pair(app, new_page, team)
+    ann.context.set_offline(True)
+    expect(ann.locator(".save-status")).to_contain_text("Offline")
+    rename_table(ann, "customers", "clients")
+    expect(ann.locator(".save-status")).to_contain_text("edits kept")
+    rename_table(bob, "orders", "purchases")
+    time.sleep(0.5)
+    expect(card(bob, "customers")).to_be_visible()  # ann's offline edit has not arrived
+    screenshot(ann, "collab-offline", full_page=False)
+
+    ann.context.set_offline(False)
+    for page in (ann, bob):
+        expect(card(page, "clients")).to_be_visible(timeout=15_000)
+        expect(card(page, "purchases")).to_be_visible(timeout=15_000)
+        live(page)
+    assert sorted(t["name"] for t in stored(ann, app, design)["tables"]) == ["audit_entries", "clients", "purchases"]
+
+
+def test_presence_shows_who_is_here_with_their_cursor_and_selection(app: App, new_page: Any, team: Any) -> None:
+    ann, bob, _ = open_pair(app, new_page, team)
+    bob_name = team["bob"]["username"]
+    people = ann.get_by_role("list", name="People here")
+    expect(people.get_by_role("listitem", name=bob_name)).to_be_visible()
+    theirs = bob.get_by_role("list", name="People here")
+    expect(theirs.get_by_role("listitem", name=team["ann"]["username"])).to_be_visible()
+
+    card(bob, "orders").locator(".table-card-select").click()
+    expect(people.get_by_role("listitem", name=f"{bob_name} — editing orders")).to_be_visible()
+    expect(ann.locator(".presence-selection")).to_contain_text(f"{bob_name} · editing orders")
+    pane = bob.locator(".erd-canvas .react-flow__pane").bounding_box()
+    assert pane
+    bob.mouse.move(pane["x"] + pane["width"] - 200, pane["y"] + 120)
+    bob.mouse.move(pane["x"] + pane["width"] - 190, pane["y"] + 130)
+    expect(ann.locator(".presence-cursor")).to_contain_text(bob_name)
+    screenshot(ann, "collab-presence", full_page=False)
+
+    bob.close()
+    expect(people).to_have_count(0, timeout=10_000)
+
+
+def test_a_rest_save_reaches_an_open_editor(app: App, new_page: Any, team: Any) -> None:
+    ann, bob, design = open_pair(app, new_page, team)
+    document = stored(ann, app, design)
+    document["tables"][0]["name"] = "clients"
+    response = ann.request.put(
+        f"{app.url}/api/designs/{design['id']}/document",
+        data=json.dumps(document),
+        headers={"Content-Type": "application/json", "X-CSRFToken": csrf(ann), "X-Revision-Message": "from a script"},
+    )
+    assert response.ok, response.text()
+    for page in (ann, bob):
+        expect(card(page, "clients")).to_be_visible()
+
+
+def test_a_viewer_follows_live_edits_but_cannot_edit(app: App, new_page: Any, team: Any) -> None:
+    ann, bob, _ = open_pair(app, new_page, team, role="viewer")
+    expect(bob.locator(".save-status")).to_have_text("Read-only")
+    expect(bob.get_by_role("button", name="Add table")).to_have_count(0)
+    rename_table(ann, "customers", "clients")
+    expect(card(bob, "clients")).to_be_visible()
+    card(bob, "orders").locator(".table-card-select").click()
+    bob.keyboard.press("Delete")
+    bob.keyboard.press("t")
+    expect(bob.locator(".table-card")).to_have_count(3)
+    expect(ann.locator(".table-card")).to_have_count(3)
+    # The viewer is present like anyone else.
+    expect(ann.get_by_role("list", name="People here")).to_contain_text("BO")
