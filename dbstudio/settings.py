@@ -150,6 +150,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The queue compile jobs go to (designs/tasks.py); a worker consumes it with `celery worker -Q`.
+DBSTUDIO_COMPILE_QUEUE = os.environ.get("DBSTUDIO_COMPILE_QUEUE", "celery")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

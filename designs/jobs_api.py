@@ -63,6 +63,10 @@ class JobOut(Schema):
     finished_at: Any
 
 
+class StrategyIn(Schema):
+    document: dict[str, Any] = Field(description="the design document to analyse (the editor's live copy)")
+
+
 class AcceptIn(Schema):
     ids: list[str] = Field(min_length=1)
 
@@ -167,18 +171,34 @@ def retry(request: ApiRequest, job_id: int) -> Status[dict[str, Any]]:
     return Status(202, job_out(job))
 
 
+def strategy_out(doc: Document, revision: int | None) -> dict[str, Any]:
+    """The index strategy of ``doc``; each recommendation carries ``index``, the index in document form."""
+    recs = recommend_indexes(doc)
+    return {
+        "revision": revision,
+        "recommendations": [{**r.to_json(), "index": r.to_index()} for r in recs],
+        "redundant": [f.__dict__ for f in redundant_indexes(doc)],
+        "serving": {k: {"table_id": t, "index_id": i} for k, (t, i) in serving_index(doc, recs).items()},
+    }
+
+
 @router.get("/designs/{design_id}/index-strategy", response={200: dict[str, Any], **ERRORS})
 def index_strategy(request: ApiRequest, design_id: int) -> dict[str, Any]:
     """Recommended indexes (with the FK or pattern each serves), doubtful existing ones, and what serves what."""
     design, _ = design_for(request.auth, design_id, Role.VIEWER)
-    doc = Document.model_validate(design.document)
-    recs = recommend_indexes(doc)
-    return {
-        "revision": design.revision_number,
-        "recommendations": [r.to_json() for r in recs],
-        "redundant": [f.__dict__ for f in redundant_indexes(doc)],
-        "serving": {k: {"table_id": t, "index_id": i} for k, (t, i) in serving_index(doc, recs).items()},
-    }
+    return strategy_out(Document.model_validate(design.document), design.revision_number)
+
+
+@router.post("/designs/{design_id}/index-strategy", response={200: dict[str, Any], **ERRORS})
+def index_strategy_of_document(request: ApiRequest, design_id: int, payload: StrategyIn) -> dict[str, Any]:
+    """The index strategy of the editor's live copy of the design (unsaved edits included); nothing is stored.
+
+    The editor accepts a recommendation by adding its ``index`` to its own document, so the change is
+    undoable and saved like any other edit instead of racing the editor's next save.
+    """
+    design_for(request.auth, design_id, Role.VIEWER)
+    doc = Document.model_validate(checked_document(payload.document, prefix="document"))
+    return strategy_out(doc, None)
 
 
 @router.post("/designs/{design_id}/index-strategy/accept", response={200: dict[str, Any], **ERRORS})

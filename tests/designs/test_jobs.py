@@ -165,3 +165,43 @@ def test_the_index_strategy_is_listed_and_accepted_with_one_call(shop: dict[str,
     after = viewer.get(f"/api/designs/{design.pk}/index-strategy").json()
     assert after["recommendations"] == []
     assert post(editor, f"/api/designs/{design.pk}/index-strategy/accept", {"ids": ["ix_nope"]}).status_code == 422
+
+
+def test_the_index_strategy_of_an_unsaved_document_gives_each_index_in_document_form(shop: dict[str, Any]) -> None:
+    design = shop["design"]
+    viewer = token_client(shop["users"]["viewer"])
+    document = dict(design.document)
+    response = post(viewer, f"/api/designs/{design.pk}/index-strategy", {"document": document})
+    assert response.status_code == 200, response.content
+    live = response.json()
+    stored = viewer.get(f"/api/designs/{design.pk}/index-strategy").json()
+    assert live["revision"] is None
+    assert [r["id"] for r in live["recommendations"]] == [r["id"] for r in stored["recommendations"]]
+    # Adding every recommendation's `index` to its table (what the editor does on Accept) leaves
+    # nothing more to recommend, and the document stays valid.
+    tables = {t["id"]: t for t in document["tables"]}
+    for rec in live["recommendations"]:
+        assert rec["index"]["id"] == rec["id"] and rec["index"]["columns"]
+        table = tables[rec["table_id"]]
+        kept = [i for i in table.get("indexes", []) if i["id"] not in rec["replaces"]]
+        table["indexes"] = [*kept, rec["index"]]
+    after = post(viewer, f"/api/designs/{design.pk}/index-strategy", {"document": document}).json()
+    assert after["recommendations"] == []
+    # Nothing was stored.
+    design.refresh_from_db()
+    assert design.revision_number == stored["revision"]
+
+
+@pytest.mark.parametrize(("role", "status"), [("viewer", 200), ("stranger", 404)])
+def test_the_index_strategy_of_a_document_checks_the_role(shop: dict[str, Any], role: str, status: int) -> None:
+    client = token_client(shop["users"][role])
+    body = {"document": shop["design"].document}
+    assert post(client, f"/api/designs/{shop['design'].pk}/index-strategy", body).status_code == status
+
+
+def test_the_index_strategy_of_an_invalid_document_names_the_field(shop: dict[str, Any]) -> None:
+    client = token_client(shop["users"]["viewer"])
+    body = {"document": {"format": 1, "tables": [{"id": "t1"}]}}
+    response = post(client, f"/api/designs/{shop['design'].pk}/index-strategy", body)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["path"].startswith("document")

@@ -13,10 +13,11 @@ export function Dialog({ title, onClose, className, children }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;
+    // Read before showModal moves focus into the dialog, so closing gives it back to the opener.
+    const back = document.activeElement as HTMLElement | null;
     if (dialog && !dialog.open) {
       dialog.showModal();
     }
-    const back = document.activeElement as HTMLElement | null;
     return () => {
       back?.focus();
     };

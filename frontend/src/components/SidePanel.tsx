@@ -11,6 +11,7 @@ import { plural } from "../format";
 import type { Origin } from "../model/history";
 import { newId } from "../model/ids";
 import { CommentsPanel } from "../panels/CommentsPanel";
+import { IndexPanel } from "../panels/IndexPanel";
 import { ReviewPanel } from "../panels/ReviewPanel";
 import type { PanelProps } from "../panels/types";
 import { VersionsPanel } from "../panels/VersionsPanel";
@@ -22,12 +23,13 @@ import { TableInspector } from "./TableInspector";
 
 type Dispatch = (action: (doc: DesignDocument) => DesignDocument, options?: { origin?: Origin }) => void;
 
-export type PanelTab = "details" | "mermaid" | "review" | "comments" | "versions";
+export type PanelTab = "details" | "mermaid" | "review" | "indexes" | "comments" | "versions";
 
 const TABS: { id: PanelTab; label: string }[] = [
   { id: "details", label: "Details" },
   { id: "mermaid", label: "Mermaid" },
   { id: "review", label: "Review" },
+  { id: "indexes", label: "Indexes" },
   { id: "comments", label: "Comments" },
   { id: "versions", label: "Versions" },
 ];
@@ -120,6 +122,9 @@ export function SidePanel(props: Props) {
       )}
       <div className="side-panel" id="panel-review" role="tabpanel" aria-labelledby="panel-tab-review" hidden={tab !== "review"}>
         <ReviewPanel {...props.panel} active={tab === "review"} />
+      </div>
+      <div className="side-panel" id="panel-indexes" role="tabpanel" aria-labelledby="panel-tab-indexes" hidden={tab !== "indexes"}>
+        <IndexPanel {...props.panel} active={tab === "indexes"} />
       </div>
       <div className="side-panel" id="panel-comments" role="tabpanel" aria-labelledby="panel-tab-comments" hidden={tab !== "comments"}>
         <CommentsPanel {...props.panel} active={tab === "comments"} />

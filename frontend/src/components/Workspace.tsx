@@ -547,6 +547,7 @@ export function Workspace({ config, client, initial }: Props) {
               client={client}
               config={config}
               revision={savedRevision}
+              saveState={editor.save.state}
               onClose={() => {
                 setCompiling(false);
               }}
