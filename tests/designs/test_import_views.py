@@ -100,7 +100,8 @@ def test_an_upload_over_the_cap_is_refused(make_user: Any) -> None:
     assert not Design.objects.filter(name="Big").exists()
 
 
-def test_a_database_url_is_read_and_never_written_back(make_user: Any, tmp_path: Path) -> None:
+def test_a_database_url_is_read_and_never_written_back(make_user: Any, tmp_path: Path, settings: Any) -> None:
+    settings.IMPORT_SQLITE_FILES = True  # on by default only in the embedded app (no DATABASE_URL)
     path = tmp_path / "shop.db"
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")

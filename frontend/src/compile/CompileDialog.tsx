@@ -246,16 +246,30 @@ export function CompileDialog({ client, config, revision, saveState = "saved", o
     if (startDisabled) {
       return;
     }
-    // After showModal has placed its focus (a timeout, whatever the order of effects).
-    const timer = window.setTimeout(() => {
+    // After showModal has placed its focus (a timeout, whatever the order of effects). Until the
+    // dialog is open its button cannot take focus, so this tries again on the next frames; only a
+    // focus that took counts as done.
+    let timer = 0;
+    let tries = 0;
+    const attempt = () => {
       const button = startRef.current;
-      const active = document.activeElement;
-      const inside = !!active && active !== document.body && !!button?.closest("dialog")?.contains(active);
-      if (!inside || (!autoFocused.current && active === closeRef.current)) {
-        button?.focus();
+      const dialog = button?.closest("dialog");
+      if (!button || !dialog?.open) {
+        tries += 1;
+        if (tries < 50) {
+          timer = window.setTimeout(attempt, 20);
+        }
+        return;
       }
-      autoFocused.current = true;
-    }, 0);
+      const active = document.activeElement;
+      // A control in the dialog has focus (the <dialog> itself takes it when a focused button is disabled).
+      const inside = !!active && active !== dialog && dialog.contains(active);
+      if (!inside || (!autoFocused.current && active === closeRef.current)) {
+        button.focus();
+      }
+      autoFocused.current = document.activeElement === button || autoFocused.current;
+    };
+    timer = window.setTimeout(attempt, 0);
     return () => {
       window.clearTimeout(timer);
     };
