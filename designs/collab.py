@@ -390,25 +390,37 @@ def compact(design_id: int, keep_below: int | None = None, up_to: int | None = N
     return True
 
 
-def save_revision(design_id: int, ydoc: Doc, author: Any, message: str) -> tuple[Revision | None, list[Problem]]:
-    """Freeze the live document as the next revision, if it is valid and differs from the current one.
+def save_revision(
+    design_id: int, ydoc: Doc, author: Any, message: str, last_seq: int
+) -> tuple[Revision | None, list[Problem]]:
+    """Freeze the live document (the stored state up to update ``last_seq``) as the next revision.
 
-    Returns the new revision (None when nothing changed or it is invalid) and the validation problems.
+    Returns the new revision (None when nothing changed, it is invalid, or a save of the same or a
+    later state got there first) and the validation problems. Savers race: every editor's socket
+    asks after a pause, and an API read flushes (``flush_live_edits``); the claim on ``saved_seq``
+    is the first write of the transaction, so a save of an older state that loses the race never
+    overwrites a newer revision.
     """
     data = document_of(ydoc)
     doc, problems = validate(data)
     if doc is None:
         return None, problems
     document = doc.to_data()
-    design = Design.objects.get(pk=design_id)
-    if document == design.document:
-        return None, []
-    token = _live_save.set(True)
-    try:
-        revision = design.save_document(document, author=author, message=message)
-    finally:
-        _live_save.reset(token)
-    DesignSnapshot.objects.filter(design_id=design_id).update(revision=revision.number)
+    with transaction.atomic():
+        claimed = DesignSnapshot.objects.filter(design_id=design_id, saved_seq__lt=last_seq).update(
+            saved_seq=last_seq
+        )
+        if not claimed:
+            return None, []
+        design = Design.objects.get(pk=design_id)
+        if document == design.document:
+            return None, []
+        token = _live_save.set(True)
+        try:
+            revision = design.save_document(document, author=author, message=message)
+        finally:
+            _live_save.reset(token)
+        DesignSnapshot.objects.filter(design_id=design_id).update(revision=revision.number)
     return revision, []
 
 
@@ -425,7 +437,37 @@ def save_live_revision(design_id: int, author: Any, message: str) -> tuple[Revis
     state, last_seq = load_state(design_id)
     ydoc: Doc = Doc()
     ydoc.apply_update(state)
-    revision, problems = save_revision(design_id, ydoc, author, message)
-    if not problems:
-        DesignSnapshot.objects.filter(design_id=design_id, saved_seq__lt=last_seq).update(saved_seq=last_seq)
+    revision, problems = save_revision(design_id, ydoc, author, message, last_seq)
     return revision, problems, ydoc
+
+
+def flush_live_edits(design_id: int) -> bool:
+    """Make a revision now of live edits that are stored (acknowledged) but not yet in one.
+
+    Editors see "Saved" once the server has stored their update; the revision that freezes it follows
+    after a pause in edits. An API read in between (the document, an export, a compile) flushes first,
+    so it sees what every editor was told is saved. One indexed read when nothing is pending.
+    Returns whether a revision was made.
+    """
+    marks = DesignSnapshot.objects.filter(design_id=design_id).values_list("saved_seq", "last_seq").first()
+    if marks is None or marks[0] >= marks[1]:
+        return False
+    # The revision is the last editor's, as it would have been after the pause.
+    last = DesignUpdate.objects.filter(design_id=design_id).order_by("-seq").select_related("author").first()
+    author = last.author if last is not None else None
+    revision, _, _ = save_live_revision(design_id, author, "Live edit")
+    if revision is None:
+        return False
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    if layer is not None:
+        try:
+            async_to_sync(layer.group_send)(
+                f"design-{design_id}", {"type": "revision.saved", "revision": revision.number}
+            )
+        except Exception:  # the revision is saved; editors learn its number on their next save
+            log.exception("Could not announce design %s's revision %s", design_id, revision.number)
+    return True
+
