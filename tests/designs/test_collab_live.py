@@ -14,6 +14,7 @@ from pycrdt import Awareness, Doc, create_awareness_message
 
 from designs import collab
 from designs.models import Design, DesignUpdate
+from tests.designs.conftest import token_client
 from tests.designs.test_consumer import YClient, add_table, run
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "designs"
@@ -124,5 +125,69 @@ def test_presence_names_come_from_the_server(transactional_db: Any, team: dict[s
         told = await newcomer.wait_for_text("presence.user")
         assert told["clients"] == [later.client_id]
         assert told["user"]["username"] == editor.username
+
+    run(scenario)
+
+
+def test_every_review_step_reaches_an_open_socket_after_it_is_committed(
+    transactional_db: Any, team: dict[str, Any]
+) -> None:
+    design = team["design"]
+    users = team["users"]
+
+    def step(who: str, action: str) -> int:
+        response = token_client(users[who]).post(
+            f"/api/designs/{design.pk}/review-state/{action}", {}, content_type="application/json"
+        )
+        return int(response.status_code)
+
+    async def scenario() -> None:
+        watcher = YClient(users["viewer"], design.pk)
+        await watcher.connect()
+
+        async def announced() -> list[str]:
+            """The reasons of the review.changed frames received so far, once one more arrived."""
+            seen = len([t for t in watcher.texts if t.get("type") == "review.changed"])
+            await watcher.pump(lambda: len([t for t in watcher.texts if t.get("type") == "review.changed"]) > seen)
+            return [t["reason"] for t in watcher.texts if t.get("type") == "review.changed"]
+
+        assert await sync_to_async(step)("editor", "submit") == 200
+        assert await announced() == ["submitted"]
+        # A refused step changes nothing and is not announced: the next frame is the next real step.
+        assert await sync_to_async(step)("editor", "approve") == 403
+        assert await sync_to_async(step)("commenter", "request-changes") == 200
+        assert (await announced())[-1] == "changes_requested"
+        assert await sync_to_async(step)("editor", "submit") == 200
+        assert (await announced())[-1] == "submitted"
+        assert await sync_to_async(step)("commenter", "approve") == 200
+        assert (await announced())[-1] == "approved"
+        # A live edit saved as a revision makes the approval stale.
+        editor = YClient(users["editor"], design.pk)
+        await editor.connect()
+        await editor.edit(add_table("orders"))
+        await editor.comm.send_to(text_data=json.dumps({"type": "save"}))
+        assert (await announced())[-1] == "revision"
+        url = f"/api/designs/{design.pk}/review-state"
+        state = (await sync_to_async(lambda: token_client(users["viewer"]).get(url))()).json()
+        assert state["state"] == "approved" and state["stale"] is True
+        assert await sync_to_async(step)("owner", "withdraw") == 200
+        assert await announced() == ["submitted", "changes_requested", "submitted", "approved", "revision", "withdrawn"]
+
+    run(scenario)
+
+
+def test_a_rest_save_announces_the_review_change_too(transactional_db: Any, team: dict[str, Any]) -> None:
+    design = team["design"]
+
+    async def scenario() -> None:
+        watcher = YClient(team["users"]["viewer"], design.pk)
+        await watcher.connect()
+
+        def save_through_rest() -> None:
+            current = Design.objects.get(pk=design.pk)
+            current.save_document({**current.document, "name": "Shop 2"}, author=team["users"]["owner"])
+
+        await sync_to_async(save_through_rest)()
+        assert (await watcher.wait_for_text("review.changed"))["reason"] == "revision"
 
     run(scenario)
