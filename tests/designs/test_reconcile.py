@@ -191,7 +191,11 @@ def test_a_live_edit_stored_before_a_rest_save_survives_it(transactional_db: Any
         await watcher.pump(lambda: watcher.document()["tables"][0].get("comment") == "edited live")
         await sync_to_async(save_through_rest)()
         for client in (a, watcher):
-            await client.pump(lambda c=client: c.table_names()[0] == "purchases")
+
+            def renamed(client: YClient = client) -> bool:
+                return client.table_names()[0] == "purchases"
+
+            await client.pump(renamed)
             assert client.document()["tables"][0]["comment"] == "edited live"
 
     run(scenario)
