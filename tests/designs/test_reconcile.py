@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pycrdt import Doc, Map
 
 from designs import collab
@@ -218,3 +220,125 @@ def test_any_document_reconciles_into_any_other(start: str, end: str, with_base:
     ydoc = collab.doc_from_json(first)
     collab.reconcile(ydoc, second, base=first if with_base else None)
     assert collab.document_of(ydoc) == collab.to_json(collab.full_form(second))
+
+
+# --- random saves against random live edits -----------------------------------------------------------
+
+# A REST save, as steps on plain data: (kind, a, b) with a, b picking tables/columns by position.
+SaveStep = tuple[str, int, int]
+save_steps = st.lists(
+    st.tuples(
+        st.sampled_from(
+            ["drop table", "add table", "move table", "rename table", "drop column", "add column", "move column"]
+        ),
+        st.integers(0, 20),
+        st.integers(0, 20),
+    ),
+    max_size=6,
+)
+
+
+def small_design(tables: int = 5, columns: int = 3) -> dict[str, Any]:
+    return {
+        "name": "random",
+        "tables": [
+            {
+                "id": f"t{i}",
+                "name": f"table{i}",
+                "columns": [{"id": f"t{i}c{j}", "name": f"col{j}", "type": {"name": "int"}} for j in range(columns)],
+            }
+            for i in range(tables)
+        ],
+    }
+
+
+def apply_save(doc: dict[str, Any], steps: list[SaveStep]) -> dict[str, Any]:
+    doc = copy.deepcopy(doc)
+    tables = doc["tables"]
+    for n, (kind, a, b) in enumerate(steps):
+        if kind == "add table":
+            tables.insert(a % (len(tables) + 1), {"id": f"rest{n}", "name": f"rest{n}", "columns": []})
+            continue
+        if not tables:
+            continue
+        t = tables[a % len(tables)]
+        columns = t["columns"]
+        if kind == "drop table":
+            tables.remove(t)
+        elif kind == "move table":
+            tables.insert(b % len(tables), tables.pop(a % len(tables)))
+        elif kind == "rename table":
+            t["name"] = f"{t['name']}_r{n}"
+        elif kind == "add column":
+            column = {"id": f"{t['id']}rest{n}", "name": f"rest{n}", "type": {"name": "int"}}
+            columns.insert(b % (len(columns) + 1), column)
+        elif columns and kind == "drop column":
+            columns.pop(b % len(columns))
+        elif columns and kind == "move column":
+            columns.insert(a % len(columns), columns.pop(b % len(columns)))
+    return doc
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=save_steps, commented=st.sets(st.integers(0, 4)), retyped=st.sets(st.integers(0, 4)))
+def test_a_random_save_keeps_every_stored_live_edit_it_did_not_touch(
+    steps: list[SaveStep], commented: set[int], retyped: set[int]
+) -> None:
+    base = small_design()
+    ydoc = collab.doc_from_json(base)
+    # Stored live edits since the base revision: table comments, a column's type, a table added last.
+    with ydoc.transaction():
+        for i in commented:
+            y_table(ydoc, f"t{i}")["comment"] = f"live {i}"
+        for i in retyped:
+            y_table(ydoc, f"t{i}")["columns"][0]["type"]["name"] = "bigint"
+        collab.root(ydoc)["tables"].append(collab.to_y({"id": "live", "name": "live", "columns": []}))
+    rest = apply_save(base, steps)
+    collab.reconcile(ydoc, rest, base=base)
+
+    merged = collab.document_of(ydoc)
+    assert [t["id"] for t in merged["tables"] if t["id"] != "live"] == [t["id"] for t in rest["tables"]]
+    assert "live" in [t["id"] for t in merged["tables"]]
+    expected = collab.to_json(collab.full_form(rest))
+    for t in expected["tables"]:
+        i = int(t["id"][1:]) if t["id"][1:].isdigit() else -1
+        if i in commented:
+            t["comment"] = f"live {i}"
+        for column in t["columns"]:
+            if i in retyped and column["id"] == f"t{i}c0":
+                column["type"]["name"] = "bigint"
+    assert [t for t in merged["tables"] if t["id"] != "live"] == expected["tables"]
+
+
+def moved_ids(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> set[str]:
+    """The ids reconcile re-inserts to turn ``before``'s order into ``after``'s: all kept ones but the
+    longest run already in order."""
+    ids_before, ids_after = [t["id"] for t in before], [t["id"] for t in after]
+    common_before = [i for i in ids_before if i in ids_after]
+    common_after = [i for i in ids_after if i in ids_before]
+    return set(common_before) - set(collab._longest_common_subsequence(common_before, common_after))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=save_steps, commented=st.sets(st.integers(0, 4)))
+def test_a_random_save_and_concurrent_live_edits_converge(steps: list[SaveStep], commented: set[int]) -> None:
+    server = collab.doc_from_json(small_design())
+    client = live_copy(server)
+    before = client.get_state()
+    with client.transaction():
+        for i in commented:
+            y_table(client, f"t{i}")["comment"] = f"live {i}"
+    live_edit = client.get_update(before)
+    rest = apply_save(small_design(), steps)
+    change = collab.reconcile(server, rest)
+    server.apply_update(live_edit)
+    client.apply_update(change)
+    merged = collab.document_of(server)
+    assert merged == collab.document_of(client)
+    assert [t["id"] for t in merged["tables"]] == [t["id"] for t in rest["tables"]]
+    # A table the save neither moved nor dropped keeps its concurrent edit.
+    moved = moved_ids(small_design()["tables"], rest["tables"])
+    for t in merged["tables"]:
+        i = int(t["id"][1:]) if t["id"][1:].isdigit() else -1
+        if i in commented and t["id"] not in moved:
+            assert t["comment"] == f"live {i}"
