@@ -175,13 +175,9 @@ def reconcile(ydoc: Doc, document: dict[str, Any], base: dict[str, Any] | None =
     new = full_form(document)
     with ydoc.transaction():
         top = root(ydoc)
-        _merge_map(top, full_form(base) if base is not None else _plain(top), new)
+        _merge_map(top, full_form(base) if base is not None else to_json(top), new)
     change = ydoc.get_update(before)
     return EMPTY_UPDATE if change == nothing else change
-
-
-def _plain(value: Any) -> Any:
-    return to_json(value)
 
 
 def _merge_map(ymap: Map, base: dict[str, Any], data: dict[str, Any]) -> None:
@@ -199,10 +195,10 @@ def _merge_map(ymap: Map, base: dict[str, Any], data: dict[str, Any]) -> None:
         current = ymap.get(key)
         was = base.get(key)
         if isinstance(current, Map) and isinstance(value, dict):
-            _merge_map(current, was if isinstance(was, dict) else _plain(current), value)
+            _merge_map(current, was if isinstance(was, dict) else to_json(current), value)
         elif isinstance(current, Array) and isinstance(value, list):
-            _merge_array(current, was if isinstance(was, list) else _plain(current), value)
-        elif key not in ymap or _plain(current) != _plain(value):
+            _merge_array(current, was if isinstance(was, list) else to_json(current), value)
+        elif key not in ymap or to_json(current) != to_json(value):
             ymap[key] = to_y(value)
 
 
@@ -220,7 +216,7 @@ def _keys(items: list[Any]) -> list[tuple[Any, ...]]:
         elif isinstance(item, Array | list):
             raw = ("list",)
         else:
-            raw = ("value", json.dumps(_plain(item), sort_keys=True))
+            raw = ("value", json.dumps(to_json(item), sort_keys=True))
         seen[raw] = seen.get(raw, 0) + 1
         keys.append((*raw, seen[raw]))
     return keys
@@ -248,9 +244,9 @@ def _merge_array(yarray: Array, base: list[Any], data: list[Any]) -> None:
         if key in old and key in at and old[key] != value:
             current = yarray[at[key]]
             if isinstance(current, Map) and isinstance(value, dict):
-                _merge_map(current, old[key] if isinstance(old[key], dict) else _plain(current), value)
+                _merge_map(current, old[key] if isinstance(old[key], dict) else to_json(current), value)
             elif isinstance(current, Array) and isinstance(value, list):
-                _merge_array(current, old[key] if isinstance(old[key], list) else _plain(current), value)
+                _merge_array(current, old[key] if isinstance(old[key], list) else to_json(current), value)
             else:
                 del yarray[at[key]]
                 yarray.insert(at[key], to_y(value))
@@ -262,7 +258,7 @@ def _merge_array(yarray: Array, base: list[Any], data: list[Any]) -> None:
     moved: dict[tuple[Any, ...], Any] = {}
     for i in reversed(range(len(live))):
         if live[i] in wanted and live[i] not in keep:
-            moved[live[i]] = _plain(yarray[i])  # with its live edits
+            moved[live[i]] = to_json(yarray[i])  # with its live edits
             del yarray[i]
     # 4. Insert what it added (and what moved) after the item it follows in ``data``. An item deleted
     # live that the save did not change stays deleted; one the save changed comes back, changed.
