@@ -15,6 +15,7 @@ from pycrdt import Awareness, Doc, Map, create_awareness_message
 
 from designs import collab
 from designs.models import Design, DesignUpdate
+from tests.designs.conftest import token_client
 from tests.designs.test_consumer import YClient, add_table, full_table, run
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "designs"
@@ -191,3 +192,67 @@ def test_a_save_of_an_older_live_state_never_overwrites_a_newer_revision(db: Any
     assert late is None and not problems
     names = [t["name"] for t in Design.objects.get(pk=design.pk).document["tables"]]
     assert "refunds" in names and "orders" in names
+
+
+def test_every_review_step_reaches_an_open_socket_after_it_is_committed(
+    transactional_db: Any, team: dict[str, Any]
+) -> None:
+    design = team["design"]
+    users = team["users"]
+
+    def step(who: str, action: str) -> int:
+        response = token_client(users[who]).post(
+            f"/api/designs/{design.pk}/review-state/{action}", {}, content_type="application/json"
+        )
+        return int(response.status_code)
+
+    async def scenario() -> None:
+        watcher = YClient(users["viewer"], design.pk)
+        await watcher.connect()
+
+        async def announced() -> list[str]:
+            """The reasons of the review.changed frames received so far, once one more arrived."""
+            seen = len([t for t in watcher.texts if t.get("type") == "review.changed"])
+            await watcher.pump(lambda: len([t for t in watcher.texts if t.get("type") == "review.changed"]) > seen)
+            return [t["reason"] for t in watcher.texts if t.get("type") == "review.changed"]
+
+        assert await sync_to_async(step)("editor", "submit") == 200
+        assert await announced() == ["submitted"]
+        # A refused step changes nothing and is not announced: the next frame is the next real step.
+        assert await sync_to_async(step)("editor", "approve") == 403
+        assert await sync_to_async(step)("commenter", "request-changes") == 200
+        assert (await announced())[-1] == "changes_requested"
+        assert await sync_to_async(step)("editor", "submit") == 200
+        assert (await announced())[-1] == "submitted"
+        assert await sync_to_async(step)("commenter", "approve") == 200
+        assert (await announced())[-1] == "approved"
+        # A live edit saved as a revision makes the approval stale.
+        editor = YClient(users["editor"], design.pk)
+        await editor.connect()
+        await editor.edit(add_table("orders"))
+        await editor.comm.send_to(text_data=json.dumps({"type": "save"}))
+        assert (await announced())[-1] == "revision"
+        url = f"/api/designs/{design.pk}/review-state"
+        state = (await sync_to_async(lambda: token_client(users["viewer"]).get(url))()).json()
+        assert state["state"] == "approved" and state["stale"] is True
+        assert await sync_to_async(step)("owner", "withdraw") == 200
+        assert await announced() == ["submitted", "changes_requested", "submitted", "approved", "revision", "withdrawn"]
+
+    run(scenario)
+
+
+def test_a_rest_save_announces_the_review_change_too(transactional_db: Any, team: dict[str, Any]) -> None:
+    design = team["design"]
+
+    async def scenario() -> None:
+        watcher = YClient(team["users"]["viewer"], design.pk)
+        await watcher.connect()
+
+        def save_through_rest() -> None:
+            current = Design.objects.get(pk=design.pk)
+            current.save_document({**current.document, "name": "Shop 2"}, author=team["users"]["owner"])
+
+        await sync_to_async(save_through_rest)()
+        assert (await watcher.wait_for_text("review.changed"))["reason"] == "revision"
+
+    run(scenario)

@@ -118,47 +118,80 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeout
     raise RuntimeError(f"the server did not answer within {timeout}s:\n{log.read_text()[-4000:]}")
 
 
+class Server:
+    """DB Studio run the way a user runs it (migrate, then uvicorn) in embedded mode, in its own data
+    directory on a free port; it can be stopped and started again on the same port and data."""
+
+    def __init__(self, data_dir: Path):
+        env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
+        # Production settings (DEBUG off), so users' error pages are the ones under test, over plain
+        # HTTP on the loopback interface.
+        env.update(
+            {
+                "DBSTUDIO_DATA_DIR": str(data_dir),
+                "DEBUG": "false",
+                "SECRET_KEY": secrets.token_urlsafe(50),
+                "ALLOWED_HOSTS": "127.0.0.1,localhost",
+                "SECURE_COOKIES": "false",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        self.port = free_port()
+        self.app = App(url=f"http://127.0.0.1:{self.port}", env=env)
+        self.log = data_dir / "server.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.app.manage("migrate", "--noinput", "-v", "0")
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            command = ["-m", "uvicorn", "dbstudio.asgi:application", "--host", "127.0.0.1", "--port", str(self.port)]
+            self.process = subprocess.Popen(
+                [python(), *command],
+                cwd=ROOT,
+                env=self.app.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        wait_until_up(self.app.url, self.process, self.log)
+
+    def stop(self, kill: bool = False) -> None:
+        """Stop the server: gracefully, or with ``kill`` at once (SIGKILL), as a crash would."""
+        if self.process is None:
+            return
+        if kill:
+            self.process.kill()
+        else:
+            self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     """DB Studio running in embedded mode on a free port, for the whole test session."""
     build_frontend()
-    data_dir = tmp_path_factory.mktemp("dbstudio-e2e")
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
-    # Production settings (DEBUG off), so users' error pages are the ones under test, over plain
-    # HTTP on the loopback interface.
-    env.update(
-        {
-            "DBSTUDIO_DATA_DIR": str(data_dir),
-            "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_COOKIES": "false",
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    app = App(url=url, env=env)
-    app.manage("migrate", "--noinput", "-v", "0")
-    log = data_dir / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [python(), "-m", "uvicorn", "dbstudio.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    server = Server(tmp_path_factory.mktemp("dbstudio-e2e"))
     try:
-        wait_until_up(url, process, log)
-        yield app
+        server.start()
+        yield server.app
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        server.stop()
+
+
+@pytest.fixture
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A DB Studio of the test's own, started, that the test may stop and start again (same port, same data)."""
+    build_frontend()
+    own = Server(tmp_path_factory.mktemp("dbstudio-restart"))
+    try:
+        own.start()
+        yield own
+    finally:
+        own.stop()
 
 
 @pytest.fixture(scope="session")
