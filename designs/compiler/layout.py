@@ -10,8 +10,9 @@ so a design laid out here on create or import reads like one the browser arrange
   table it references (cycles are broken where they are met): referenced tables sit left of the
   tables that point at them. Inside a layer, tables are ordered by the average place of their
   neighbours (a few sweeps each way), which keeps edges short and crossings few; a tall layer
-  wraps into several columns so that a block comes out about as wide as the editor's (1.6:1).
-  Tables that no foreign key touches come last, in columns of their own.
+  wraps into several columns so that a block comes out a little wider than tall (1.2:1): such
+  blocks pack into a map that fills a screen better than wide ones. Tables that no foreign key
+  touches come last, in columns of their own.
 - The blocks are packed into a map of about 1.7:1, the blocks other blocks point at first (left,
   top). An area leaves room above its tables for its label, which grows with the area.
 
@@ -32,7 +33,7 @@ AREA_COLORS = ("#4f6bed", "#0e9f6e", "#d97706", "#c2417a", "#0891b2", "#7c3aed",
 MIN_GROUP = 3  # a name prefix becomes a group when this many tables share it
 PAD_TOP, PAD_SIDE, PAD_BOTTOM = 56, 28, 28  # an area's padding around its tables (top: at least)
 LAYER_GAP, NODE_GAP, BOX_GAP = 90, 36, 80  # between columns, between tables in a column, between blocks
-BLOCK_RATIO, MAP_RATIO = 1.6, 1.7  # width:height aimed at, for a block and for the whole map
+BLOCK_RATIO, MAP_RATIO = 1.2, 1.7  # width:height aimed at, for a block (an area) and for the whole map
 SWEEPS = 3  # ordering passes (down then up) inside a block
 
 
