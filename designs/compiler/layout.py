@@ -378,11 +378,14 @@ def _skyline(boxes: list[tuple[float, float]], limit: float) -> list[tuple[float
     corners: list[tuple[float, float]] = []
     for w, h in boxes:
         best: tuple[float, float] | None = None
-        for start, _, _ in line:
+        for i, (start, _, _) in enumerate(line):
             if start > 0 and start + w > limit:
-                continue
+                break  # the segments are in x order: the rest start further right still
             end = start + w + BOX_GAP
-            y = max(top for a, b, top in line if a < end and b > start)
+            y, j = 0.0, i
+            while j < len(line) and line[j][0] < end:  # the segments tile the line, from this one on
+                y = max(y, line[j][2])
+                j += 1
             if best is None or (y, start) < (best[1], best[0]):
                 best = (start, y)
         assert best is not None
