@@ -234,7 +234,7 @@ def test_the_text_panel_shows_the_printer_output_and_typing_changes_the_canvas(
 ) -> None:
     page, design = open_design(app, new_page, owner, shop_document())
     area = mermaid_text(page)
-    wait_saved(page)  # the first open arranges the tables; let that land first
+    wait_saved(page)  # nothing pending (the server laid the tables out on create) before reading the text
     page.wait_for_timeout(400)
     printed = page.request.post(
         f"{app.url}/api/text/print",

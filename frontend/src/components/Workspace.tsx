@@ -133,7 +133,9 @@ export function Workspace({ config, client, initial }: Props) {
     }
   }, [dispatch, flow]);
 
-  // A design nobody has arranged yet (imported, or made by the API) is laid out on first open.
+  // A design nobody has arranged yet is laid out on first open. The server already lays out designs
+  // created or imported without positions (designs/compiler/layout.py, same rules), so this is the
+  // fallback: a document replaced by one without positions, or a design stored before that.
   const laidOut = useRef(false);
   useEffect(() => {
     if (!laidOut.current && editable && needsLayout(initial)) {
