@@ -29,6 +29,7 @@ import type { DesignDocument } from "../document";
 import type { XY } from "../model/ids";
 import { AreaNodeComponent, NoteNodeComponent } from "./AreaNode";
 import { buildEdges, buildNodes, type ErdNode, type RelEdge } from "./flow";
+import { MIN_ZOOM, useFitBounds } from "./fit";
 import { documentBounds } from "./layout";
 import { ErdMarkers, RelationshipEdgeComponent } from "./RelationshipEdge";
 import { TableNodeComponent, useFarZoom } from "./TableNode";
@@ -210,14 +211,11 @@ export function ErdCanvas(props: Props) {
     props.onAddTableAt({ x: at.x - 120, y: at.y - 20 });
   };
 
+  const fitBounds = useFitBounds();
   const fitDocument = () => {
     const bounds = documentBounds(callbacks.current.doc);
     if (bounds) {
-      void flow.fitBounds(bounds, { padding: 0.08, duration: 0 }).then(() => {
-        if (flow.getZoom() > 1) {
-          void flow.zoomTo(1, { duration: 0 });
-        }
-      });
+      void fitBounds(bounds, { duration: 0 });
     }
   };
 
@@ -250,7 +248,7 @@ export function ErdCanvas(props: Props) {
         selectionKeyCode="Shift"
         multiSelectionKeyCode={["Meta", "Control", "Shift"]}
         zoomOnDoubleClick={false}
-        minZoom={0.05}
+        minZoom={MIN_ZOOM}
         maxZoom={2.5}
         onInit={() => {
           // Fit from the document's own geometry: with only visible tables rendered, React

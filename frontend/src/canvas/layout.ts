@@ -23,10 +23,14 @@ export interface LayoutResult {
 }
 
 type Size = { width: number; height: number };
+type Corner = { x: number; y: number };
 
 const AREA_COLORS = ["#4f6bed", "#0e9f6e", "#d97706", "#c2417a", "#0891b2", "#7c3aed", "#65a30d", "#dc2626"];
 const MIN_GROUP = 3;
 const PAD = { top: 56, side: 28, bottom: 28 };
+/** Between areas, and the width:height the map of areas aims at (as designs/compiler/layout.py). */
+const BOX_GAP = 80;
+const MAP_RATIO = 1.7;
 
 /** An area's label size: a big area gets a big label, so a large design reads as a map zoomed out. */
 export function areaLabelSize(areaWidth: number): number {
@@ -78,9 +82,7 @@ const LAYERED = {
   "elk.spacing.nodeNode": "36",
   "elk.layered.nodePlacement.strategy": "BRANDES_KOEPF",
   "elk.layered.considerModelOrder.strategy": "NODES_AND_EDGES",
-  "elk.separateConnectedComponents": "true",
-  "elk.spacing.componentComponent": "60",
-  "elk.aspectRatio": "1.6",
+  "elk.separateConnectedComponents": "false",
 };
 
 /** Lay out `doc`; `sizes` gives drawn sizes where known. */
@@ -163,22 +165,16 @@ async function runLayout(elk: Elk, doc: DesignDocument, sizes: Map<string, Size>
     const width = (laid.width ?? 0) + PAD.side * 2;
     rootChildren.push({ id: group, width, height: (laid.height ?? 0) + topPad(width) + PAD.bottom });
   }
-  // The groups themselves are packed into rows, ordered so that groups other groups point at come
-  // first (left, top): a compact map, still read from referenced to referencing.
+  // The groups themselves are packed into a map of about MAP_RATIO, ordered so that groups other
+  // groups point at come first (left, top): a compact map, still read from referenced to referencing.
+  // (elkjs's rectpacking left a third of a 300-table map empty, too wide to fit a screen.)
   const order = topological(rootChildren.map((c) => c.id), rootEdges);
   rootChildren.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
-  const rootGraph: ElkNode = {
+  const corners = pack(rootChildren.map((c) => ({ width: c.width ?? 0, height: c.height ?? 0 })));
+  const root: ElkNode = {
     id: "root",
-    layoutOptions: {
-      "elk.algorithm": "rectpacking",
-      "elk.aspectRatio": "1.7",
-      "elk.spacing.nodeNode": "80",
-      "elk.rectpacking.trybox": "false",
-      "elk.rectpacking.orderBySize": "false",
-    },
-    children: rootChildren,
+    children: rootChildren.map((c, i) => ({ ...c, x: corners[i]?.x ?? 0, y: corners[i]?.y ?? 0 })),
   };
-  const root: ElkNode = await elk.layout(rootGraph);
 
   const positions = new Map<string, Point>();
   const areas: Area[] = [];
@@ -207,6 +203,79 @@ async function runLayout(elk: Elk, doc: DesignDocument, sizes: Map<string, Size>
     });
   }
   return { positions, areas };
+}
+
+/**
+ * Top-left corners for `boxes` (in order), packed into a map that fits a MAP_RATIO screen best
+ * (the skyline packing of `_pack` in designs/compiler/layout.py, scored by fit).
+ */
+export function pack(boxes: Size[]): Corner[] {
+  if (boxes.length <= 1) {
+    return boxes.map(() => ({ x: 0, y: 0 }));
+  }
+  const area = boxes.reduce((sum, b) => sum + (b.width + BOX_GAP) * (b.height + BOX_GAP), 0);
+  const widest = Math.max(...boxes.map((b) => b.width));
+  const ideal = Math.sqrt(area * MAP_RATIO);
+  const limits = new Set([widest, boxes.reduce((sum, b) => sum + b.width + BOX_GAP, 0)]);
+  for (let f = 5; f <= 25; f++) {
+    limits.add(Math.max(widest, (ideal * f) / 10));
+  }
+  let best: { score: [number, number]; corners: Corner[] } | null = null;
+  for (const limit of [...limits].sort((a, b) => a - b)) {
+    const corners = skyline(boxes, limit);
+    const width = Math.max(...corners.map((c, i) => c.x + (boxes[i]?.width ?? 0)));
+    const height = Math.max(...corners.map((c, i) => c.y + (boxes[i]?.height ?? 0)));
+    // The width of the smallest MAP_RATIO screen that holds the map: the smaller, the larger it is
+    // drawn at fit-to-screen (closest ratio alone chose a 16,000 px wide map over a 13,700 px one).
+    const score: [number, number] = [Math.max(width, height * MAP_RATIO), width * height];
+    if (!best || score[0] < best.score[0] || (score[0] === best.score[0] && score[1] < best.score[1])) {
+      best = { score, corners };
+    }
+  }
+  return best?.corners ?? [];
+}
+
+/** Place each box, in order, as high as it fits under `limit` wide, then as far left. */
+function skyline(boxes: Size[], limit: number): Corner[] {
+  // The skyline: segments [from, to) tiling the x axis, each with the lowest free y above it.
+  let line: { from: number; to: number; top: number }[] = [{ from: 0, to: Infinity, top: 0 }];
+  const corners: Corner[] = [];
+  for (const { width, height } of boxes) {
+    let best: Corner | null = null;
+    for (let i = 0; i < line.length; i++) {
+      const start = line[i]?.from ?? 0;
+      if (start > 0 && start + width > limit) {
+        break; // the segments are in x order: the rest start further right still
+      }
+      const end = start + width + BOX_GAP;
+      let y = 0;
+      for (let j = i; j < line.length && (line[j]?.from ?? Infinity) < end; j++) {
+        y = Math.max(y, line[j]?.top ?? 0);
+      }
+      if (!best || y < best.y || (y === best.y && start < best.x)) {
+        best = { x: start, y };
+      }
+    }
+    const { x, y } = best ?? { x: 0, y: 0 };
+    const end = x + width + BOX_GAP;
+    const pieces: typeof line = [];
+    for (const seg of line) {
+      if (seg.to <= x || seg.from >= end) {
+        pieces.push(seg);
+        continue;
+      }
+      if (seg.from < x) {
+        pieces.push({ from: seg.from, to: x, top: seg.top });
+      }
+      if (seg.to > end) {
+        pieces.push({ from: end, to: seg.to, top: seg.top });
+      }
+    }
+    pieces.push({ from: x, to: end, top: y + height + BOX_GAP });
+    line = pieces.sort((a, b) => a.from - b.from);
+    corners.push({ x, y });
+  }
+  return corners;
 }
 
 /** A rank for each node: every node comes after the nodes with edges into it (cycles broken by input order). */

@@ -31,6 +31,7 @@ import { CompileDialog } from "../compile/CompileDialog";
 import type { PanelProps } from "../panels/types";
 import { usePeers, usePublishSelection } from "../live/presence";
 import { PresenceAvatars, PresenceLayer } from "../live/PresenceView";
+import { useFitBounds } from "../canvas/fit";
 import { applyLayout, documentBounds, layoutDocument, needsLayout } from "../canvas/layout";
 import { FindDialog } from "./FindDialog";
 import { ForeignKeyOffer, type Offer } from "./ForeignKeyOffer";
@@ -56,6 +57,7 @@ export function Workspace({ config, client, initial }: Props) {
   const editable = canEdit(config.role) && !editor.readOnly;
   const { doc, dispatch } = editor;
   const flow = useReactFlow();
+  const fitBounds = useFitBounds();
   const theme = useTheme();
   const [selection, setSelection] = useState<string[]>([]);
   const [column, setColumn] = useState<{ table: string; column: string } | null>(null);
@@ -126,12 +128,12 @@ export function Workspace({ config, client, initial }: Props) {
       dispatch((d) => applyLayout(d, result));
       const bounds = documentBounds(applyLayout(docRef.current, result));
       if (bounds) {
-        void flow.fitBounds(bounds, { padding: 0.08, duration: 0 });
+        void fitBounds(bounds, { duration: 0 });
       }
     } finally {
       setLayingOut(false);
     }
-  }, [dispatch, flow]);
+  }, [dispatch, flow, fitBounds]);
 
   // A design nobody has arranged yet is laid out on first open. The server already lays out designs
   // created or imported without positions (designs/compiler/layout.py, same rules), so this is the
@@ -147,13 +149,9 @@ export function Workspace({ config, client, initial }: Props) {
   const fitAll = useCallback(() => {
     const bounds = documentBounds(docRef.current);
     if (bounds) {
-      void flow.fitBounds(bounds, { padding: 0.08 }).then(() => {
-        if (flow.getZoom() > 1) {
-          void flow.zoomTo(1);
-        }
-      });
+      void fitBounds(bounds);
     }
-  }, [flow]);
+  }, [fitBounds]);
 
   const deleteSelection = useCallback(() => {
     if (column) {
