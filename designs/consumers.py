@@ -367,7 +367,8 @@ class DesignConsumer(AsyncWebsocketConsumer):
             if self.save_task is not None:
                 self.save_task.cancel()
             message = str(command.get("message") or "Saved")[:200]
-            await self.save_revision(message, reply=True)
+            request = command.get("request")
+            await self.save_revision(message, reply=True, request=request if isinstance(request, int) else None)
         elif command.get("type") == "templates":
             await self.send_json({"type": "templates", "templates": collab.templates()})
         elif command.get("type") == "presence.subscribe":
@@ -410,8 +411,13 @@ class DesignConsumer(AsyncWebsocketConsumer):
         await asyncio.sleep(collab.save_delay())
         await self.save_revision("Live edit")
 
-    async def save_revision(self, message: str, reply: bool = False) -> None:
+    async def save_revision(self, message: str, reply: bool = False, request: int | None = None) -> None:
+        """Save a revision from the stored edits. With ``reply`` (a client's ``save``), the answer to
+        this socket carries the client's ``request`` number: the ``revision.saved`` the whole group
+        gets does not tell a client that *its* edits are stored, only the one answering its request does.
+        """
         self.dirty = False
+        answer = {"request": request} if reply and request is not None else {}
         # From the database, not from memory: what was stored is what everyone was acknowledged.
         revision, problems, ydoc = await database_sync_to_async(collab.save_live_revision)(
             self.design_id, self.scope["user"], message
@@ -421,13 +427,14 @@ class DesignConsumer(AsyncWebsocketConsumer):
         if problems:
             detail = [{"path": p.path, "message": p.message} for p in problems]
             with contextlib.suppress(Exception):  # the socket may already be closing
-                await self.send_json({"type": "document.invalid", "problems": detail})
+                await self.send_json({"type": "document.invalid", "problems": detail, **answer})
         elif revision is not None:
-            await self.channel_layer.group_send(
-                group_name(self.design_id), {"type": "revision.saved", "revision": revision.number}
-            )
+            event: dict[str, Any] = {"type": "revision.saved", "revision": revision.number}
+            if answer:
+                event |= {"sender": self.channel_name, **answer}
+            await self.channel_layer.group_send(group_name(self.design_id), event)
         elif reply:
-            await self.send_json({"type": "revision.unchanged"})
+            await self.send_json({"type": "revision.unchanged", **answer})
 
     # --- from the channel layer --------------------------------------------------------------
 
@@ -461,7 +468,10 @@ class DesignConsumer(AsyncWebsocketConsumer):
         await self.send_json(event)
 
     async def revision_saved(self, event: dict[str, Any]) -> None:
-        await self.send_json(event)
+        frame: dict[str, Any] = {"type": "revision.saved", "revision": event["revision"]}
+        if event.get("sender") == self.channel_name and "request" in event:
+            frame["request"] = event["request"]  # the answer to this socket's own save
+        await self.send_json(frame)
 
     async def review_changed(self, event: dict[str, Any]) -> None:
         await self.send_json(event)

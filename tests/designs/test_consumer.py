@@ -325,6 +325,31 @@ def test_the_save_command_saves_at_once_and_an_invalid_document_is_reported(
     assert not Revision.objects.filter(design=design, number=3).exists()
 
 
+def test_only_the_socket_that_asked_for_a_save_gets_its_request_number_back(
+    transactional_db: Any, team: dict[str, Any]
+) -> None:
+    """Everyone hears ``revision.saved``; only the asker's frame answers its ``save`` (by number), so a
+    client waiting for its own edits to be stored is not told "saved" by someone else's revision."""
+    design = team["design"]
+
+    async def scenario() -> None:
+        a = YClient(team["users"]["editor"], design.pk)
+        b = YClient(team["users"]["owner"], design.pk)
+        await a.connect()
+        await b.connect()
+        await a.edit(add_table("orders"))
+        await a.comm.send_to(text_data=json.dumps({"type": "save", "message": "Orders", "request": 7}))
+        mine = await a.wait_for_text("revision.saved")
+        theirs = await b.wait_for_text("revision.saved")
+        assert mine == {"type": "revision.saved", "revision": 2, "request": 7}
+        assert theirs == {"type": "revision.saved", "revision": 2}  # no request, no channel name
+        # Nothing new to save: the answer still names the request.
+        await b.comm.send_to(text_data=json.dumps({"type": "save", "request": 3}))
+        assert await b.wait_for_text("revision.unchanged") == {"type": "revision.unchanged", "request": 3}
+
+    run(scenario)
+
+
 def test_the_update_log_is_compacted_into_the_snapshot(
     transactional_db: Any, team: dict[str, Any], settings: Any
 ) -> None:

@@ -215,6 +215,92 @@ def test_a_viewer_follows_live_edits_but_cannot_edit(app: App, new_page: Any, te
     expect(ann.get_by_role("list", name="People here")).to_contain_text("BO")
 
 
+def test_a_viewer_is_told_when_the_live_view_is_offline(app: App, new_page: Any, team: Any) -> None:
+    ann, bob, _ = open_pair(app, new_page, team, role="viewer")
+    status = bob.get_by_role("status").filter(has_text="Read-only")
+    expect(status).to_have_text("Read-only")
+    bob.context.set_offline(True)
+    expect(status).to_have_text("Read-only · offline — reconnecting…")
+    rename_table(ann, "customers", "clients")
+    time.sleep(0.5)
+    expect(card(bob, "customers")).to_be_visible()  # what they see is out of date, and they know it
+    screenshot(bob, "collab-read-only-offline", full_page=False)
+    bob.context.set_offline(False)
+    expect(status).to_have_text("Read-only", timeout=15_000)
+    expect(card(bob, "clients")).to_be_visible()
+
+
+def test_a_commenter_whose_socket_never_connects_is_told_so(app: App, new_page: Any, team: Any) -> None:
+    _, bob, _ = open_pair(app, new_page, team, role="commenter")
+    bob.add_init_script(
+        """(() => {
+          const Real = window.WebSocket;
+          window.WebSocket = class extends Real {
+            constructor(url, protocols) { super(String(url).replace("/ws/designs/", "/ws/nowhere/"), protocols); }
+          };
+        })()"""
+    )
+    bob.reload()
+    expect(bob.locator(".table-card")).to_have_count(3)
+    expect(bob.get_by_role("status").filter(has_text="Read-only")).to_have_text("Read-only · offline — reconnecting…")
+
+
+def test_someone_elses_revision_does_not_mark_ones_own_unstored_edit_saved(app: App, new_page: Any, team: Any) -> None:
+    """Ann's save request is held back on its way to the server; Bob's save makes a revision that
+    everyone hears about. Ann's editor says "Saved" only once the answer to her own request comes."""
+    ann, bob, design = open_pair(app, new_page, team)
+    held: list[str] = []
+    heard: list[str] = []
+    hold = {"on": False}
+    routes: dict[str, Any] = {}
+
+    def route(ws: Any) -> None:
+        server = ws.connect_to_server()
+        routes["server"] = server
+
+        def from_page(message: str | bytes) -> None:
+            if hold["on"] and isinstance(message, str) and json.loads(message).get("type") == "save":
+                held.append(message)
+            else:
+                server.send(message)
+
+        def from_server(message: str | bytes) -> None:
+            if isinstance(message, str):
+                heard.append(json.loads(message).get("type", ""))
+            ws.send(message)
+
+        ws.on_message(from_page)
+        server.on_message(from_server)
+
+    ann.route_web_socket(re.compile(r"/ws/designs/"), route)
+    ann.reload()
+    live(ann)
+    hold["on"] = True
+    rename_table(ann, "customers", "clients")
+    expect(ann.locator(".save-status")).to_have_text("Saving…")
+    deadline = time.monotonic() + 10
+    while not held and time.monotonic() < deadline:
+        ann.wait_for_timeout(100)
+    assert held, "Ann's editor never asked to save"
+
+    heard.clear()
+    rename_table(bob, "orders", "purchases")
+    live(bob)
+    expect(card(ann, "purchases")).to_be_visible()
+    while "revision.saved" not in heard and time.monotonic() < deadline + 10:
+        ann.wait_for_timeout(100)
+    assert "revision.saved" in heard
+    ann.wait_for_timeout(300)
+    expect(ann.locator(".save-status")).to_have_text("Saving…")
+
+    # Her request reaches the server: its answer is hers, and now it is saved.
+    hold["on"] = False
+    for message in held:
+        routes["server"].send(message)
+    expect(ann.locator(".save-status")).to_have_text("Saved", timeout=10_000)
+    assert sorted(t["name"] for t in stored(ann, app, design)["tables"]) == ["audit_entries", "clients", "purchases"]
+
+
 def review_chip(page: Page) -> Any:
     return page.get_by_role("button", name=re.compile(r"^Review status: "))
 

@@ -1,6 +1,6 @@
 /** The bar above the canvas: add, undo/redo, arrange, find, export, theme, help, and the save status. */
 
-import type { ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 
 import type { ApiClient } from "../api";
 import type { EditorConfig } from "../config";
@@ -8,6 +8,7 @@ import type { DesignDocument } from "../document";
 import type { SaveStatus } from "../hooks/useEditor";
 import type { Theme } from "../hooks/useTheme";
 import { ExportMenu } from "./ExportMenu";
+import { isConnected, onConnection } from "../live/events";
 import { ReviewStatus } from "../workflow/ReviewStatus";
 import { Icon, type IconName } from "./Icon";
 
@@ -99,6 +100,58 @@ export function SaveIndicator({ save, onRetry }: { save: SaveStatus; onRetry: ()
   );
 }
 
+/** How long the socket may be down before a read-only member is told: a page load or a quick reconnect is not news. */
+const OFFLINE_GRACE_MS = 1500;
+
+/** Whether the design's socket has been down for a moment (live/events.ts tracks whoever owns it). */
+function useOffline(): boolean {
+  const [offline, setOffline] = useState(false);
+  useEffect(() => {
+    let timer: number | undefined;
+    const update = (up: boolean) => {
+      window.clearTimeout(timer);
+      if (up) {
+        setOffline(false);
+      } else {
+        timer = window.setTimeout(() => {
+          setOffline(true);
+        }, OFFLINE_GRACE_MS);
+      }
+    };
+    update(isConnected());
+    const unsubscribe = onConnection(update);
+    return () => {
+      unsubscribe();
+      window.clearTimeout(timer);
+    };
+  }, []);
+  return offline;
+}
+
+/**
+ * The status of a member who cannot edit (viewer, commenter): read-only, and whether the live view
+ * is connected. Without a socket they see neither others' edits nor new comments arriving, so they
+ * are told, as an editor is by the save status.
+ */
+export function ReadOnlyIndicator() {
+  const offline = useOffline();
+  return (
+    <span
+      className={`save-status is-readonly${offline ? " is-offline" : ""}`}
+      role="status"
+      aria-live="polite"
+      title={
+        offline
+          ? "Not connected: changes others make are not shown until the connection is back"
+          : "Your role lets you view this design, not edit it"
+      }
+    >
+      {offline && <span className="save-dot" aria-hidden="true" />}
+      <span className="save-text">{offline ? "Read-only · offline — reconnecting…" : "Read-only"}</span>
+    </span>
+  );
+}
+
 export function Toolbar(props: Props) {
   const { editable, theme } = props;
   return (
@@ -132,11 +185,7 @@ export function Toolbar(props: Props) {
         {props.presence}
         <ReviewStatus client={props.client} config={props.config} save={props.save} />
         {editable && <SaveIndicator save={props.save} onRetry={props.onRetrySave} />}
-        {!editable && (
-          <span className="save-status is-readonly" role="status" title="Your role lets you view this design, not edit it">
-            Read-only
-          </span>
-        )}
+        {!editable && <ReadOnlyIndicator />}
         <ToolButton icon="compile" label="Compile a bundle (DDL, docs, migrations)" text="Compile" onClick={props.onCompile} />
         <ExportMenu client={props.client} config={props.config} doc={props.doc} hasSelection={props.hasSelection} />
         <ToolButton

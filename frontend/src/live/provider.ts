@@ -6,9 +6,10 @@
  * Why not y-websocket's WebsocketProvider: the same socket carries JSON text frames (hello, templates,
  * revision.saved, job.progress, comment.changed, …) that it would try to decode as binary, and it has
  * no way to tell when the server has stored our edits. Here, after local edits pause, the provider
- * sends `{"type": "save"}`; the server handles a socket's messages in order, so its answer
- * (`revision.saved` / `revision.unchanged` / `document.invalid`) also says every edit sent before it
- * was stored. Text frames are published to `live/events.ts` for the other panels.
+ * sends `{"type": "save", "request": n}`; the server handles a socket's messages in order, so its
+ * answer (`revision.saved` / `revision.unchanged` / `document.invalid` carrying `request: n`) also
+ * says every edit sent before it was stored. Only that answer confirms: `revision.saved` goes to
+ * everyone on the design, and someone else's revision says nothing about our edits. Text frames are published to `live/events.ts` for the other panels.
  *
  * Reconnects with backoff (0.5 s doubling to 10 s; at once when the browser comes back online).
  * Edits made offline stay in the Y.Doc and go out in the sync handshake of the next connection.
@@ -80,6 +81,9 @@ export class LiveProvider {
   private lastHeard = 0;
   private probeTimer: number | undefined;
   private editedSinceSave = false;
+  /** The number of the last save request sent, and of the one whose answer is awaited (if any). */
+  private saveRequests = 0;
+  private awaiting: number | null = null;
   private listeners = new Set<Listener>();
   private userListeners = new Set<() => void>();
 
@@ -135,9 +139,11 @@ export class LiveProvider {
   /** Ask the server to save a revision now (also confirms every edit sent before it). */
   save(message = "Live edit"): void {
     window.clearTimeout(this.confirmTimer);
-    if (!this.sendText({ type: "save", message })) {
+    const request = ++this.saveRequests;
+    if (!this.sendText({ type: "save", message, request })) {
       return;
     }
+    this.awaiting = request;
     this.editedSinceSave = false;
     this.set({ confirming: true });
   }
@@ -212,6 +218,7 @@ export class LiveProvider {
     awarenessProtocol.removeAwarenessStates(this.awareness, others, "connection");
     this.users.clear();
     this.notifyUsers();
+    this.awaiting = null;
     this.set({ connected: false, confirming: false, unconfirmed: this.state.unconfirmed || this.editedSinceSave });
     if (!this.stopped) {
       this.retryTimer = window.setTimeout(this.open, this.delay);
@@ -282,7 +289,8 @@ export class LiveProvider {
       }
       case "revision.saved":
       case "revision.unchanged":
-        if (this.state.confirming) {
+        if (this.state.confirming && message.request === this.awaiting) {
+          this.awaiting = null;
           this.set({
             confirming: false,
             unconfirmed: this.editedSinceSave,
@@ -294,6 +302,10 @@ export class LiveProvider {
         }
         break;
       case "document.invalid": {
+        if (message.request !== undefined && message.request !== this.awaiting) {
+          break; // the answer to an earlier save: the awaited one answers for the same edits and more
+        }
+        this.awaiting = null;
         const problems = (message.problems as { path?: string; message?: string }[] | undefined) ?? [];
         const first = problems[0];
         this.set({
