@@ -28,8 +28,9 @@ type Corner = { x: number; y: number };
 const AREA_COLORS = ["#4f6bed", "#0e9f6e", "#d97706", "#c2417a", "#0891b2", "#7c3aed", "#65a30d", "#dc2626"];
 const MIN_GROUP = 3;
 const PAD = { top: 56, side: 28, bottom: 28 };
-/** Between areas, and the width:height the map of areas aims at (as designs/compiler/layout.py). */
+/** Between areas (as designs/compiler/layout.py). */
 const BOX_GAP = 80;
+/** The screen shape (width:height) the map of areas is packed for when the canvas's is not known. */
 const MAP_RATIO = 1.7;
 
 /** An area's label size: a big area gets a big label, so a large design reads as a map zoomed out. */
@@ -85,13 +86,21 @@ const LAYERED = {
   "elk.separateConnectedComponents": "false",
 };
 
-/** Lay out `doc`; `sizes` gives drawn sizes where known. */
-export async function layoutDocument(doc: DesignDocument, sizes: Map<string, Size>): Promise<LayoutResult> {
+/**
+ * Lay out `doc`; `sizes` gives drawn sizes where known, `screen` the canvas's width:height (the
+ * map is packed to be drawn as large as it can be there at fit-to-screen; kept within 1–2.5).
+ */
+export async function layoutDocument(
+  doc: DesignDocument,
+  sizes: Map<string, Size>,
+  screen: number = MAP_RATIO,
+): Promise<LayoutResult> {
   // A worker costs a few hundred ms to start (it loads elkjs again): worth it only for large designs.
   const inWorker = (doc.tables ?? []).length > WORKER_FROM && typeof Worker !== "undefined";
   const elk = await startElk(inWorker);
   try {
-    return await runLayout(elk, doc, sizes);
+    const ratio = Number.isFinite(screen) ? Math.max(1, Math.min(2.5, screen)) : MAP_RATIO;
+    return await runLayout(elk, doc, sizes, ratio);
   } finally {
     // (elkjs's in-page stand-in for a worker has no terminate().)
     if (inWorker) {
@@ -118,7 +127,7 @@ async function startElk(inWorker: boolean): Promise<Elk> {
   return new Bundled();
 }
 
-async function runLayout(elk: Elk, doc: DesignDocument, sizes: Map<string, Size>): Promise<LayoutResult> {
+async function runLayout(elk: Elk, doc: DesignDocument, sizes: Map<string, Size>, ratio: number): Promise<LayoutResult> {
   const tables = doc.tables ?? [];
   const groupOf = groupTables(doc);
   const groupNames = [...new Set(groupOf.values())].sort();
@@ -165,12 +174,15 @@ async function runLayout(elk: Elk, doc: DesignDocument, sizes: Map<string, Size>
     const width = (laid.width ?? 0) + PAD.side * 2;
     rootChildren.push({ id: group, width, height: (laid.height ?? 0) + topPad(width) + PAD.bottom });
   }
-  // The groups themselves are packed into a map of about MAP_RATIO, ordered so that groups other
+  // The groups themselves are packed into a map shaped for the screen, ordered so that groups other
   // groups point at come first (left, top): a compact map, still read from referenced to referencing.
   // (elkjs's rectpacking left a third of a 300-table map empty, too wide to fit a screen.)
   const order = topological(rootChildren.map((c) => c.id), rootEdges);
   rootChildren.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
-  const corners = pack(rootChildren.map((c) => ({ width: c.width ?? 0, height: c.height ?? 0 })));
+  const corners = pack(
+    rootChildren.map((c) => ({ width: c.width ?? 0, height: c.height ?? 0 })),
+    ratio,
+  );
   const root: ElkNode = {
     id: "root",
     children: rootChildren.map((c, i) => ({ ...c, x: corners[i]?.x ?? 0, y: corners[i]?.y ?? 0 })),
@@ -206,16 +218,16 @@ async function runLayout(elk: Elk, doc: DesignDocument, sizes: Map<string, Size>
 }
 
 /**
- * Top-left corners for `boxes` (in order), packed into a map that fits a MAP_RATIO screen best
+ * Top-left corners for `boxes` (in order), packed into a map that fits a `ratio` screen best
  * (the skyline packing of `_pack` in designs/compiler/layout.py, scored by fit).
  */
-export function pack(boxes: Size[]): Corner[] {
+export function pack(boxes: Size[], ratio: number = MAP_RATIO): Corner[] {
   if (boxes.length <= 1) {
     return boxes.map(() => ({ x: 0, y: 0 }));
   }
   const area = boxes.reduce((sum, b) => sum + (b.width + BOX_GAP) * (b.height + BOX_GAP), 0);
   const widest = Math.max(...boxes.map((b) => b.width));
-  const ideal = Math.sqrt(area * MAP_RATIO);
+  const ideal = Math.sqrt(area * ratio);
   const limits = new Set([widest, boxes.reduce((sum, b) => sum + b.width + BOX_GAP, 0)]);
   for (let f = 5; f <= 25; f++) {
     limits.add(Math.max(widest, (ideal * f) / 10));
@@ -225,9 +237,9 @@ export function pack(boxes: Size[]): Corner[] {
     const corners = skyline(boxes, limit);
     const width = Math.max(...corners.map((c, i) => c.x + (boxes[i]?.width ?? 0)));
     const height = Math.max(...corners.map((c, i) => c.y + (boxes[i]?.height ?? 0)));
-    // The width of the smallest MAP_RATIO screen that holds the map: the smaller, the larger it is
-    // drawn at fit-to-screen (closest ratio alone chose a 16,000 px wide map over a 13,700 px one).
-    const score: [number, number] = [Math.max(width, height * MAP_RATIO), width * height];
+    // The width of the smallest `ratio` screen that holds the map: the smaller, the larger it is
+    // drawn at fit-to-screen (the closest ratio alone chose a 16,000 px wide map over 13,000).
+    const score: [number, number] = [Math.max(width, height * ratio), width * height];
     if (!best || score[0] < best.score[0] || (score[0] === best.score[0] && score[1] < best.score[1])) {
       best = { score, corners };
     }

@@ -3,7 +3,7 @@
  * the dialogs. Every change goes through `editor.dispatch(action)`, so it is undoable and saved.
  */
 
-import { useReactFlow, type XYPosition } from "@xyflow/react";
+import { useReactFlow, useStoreApi, type XYPosition } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import type { ApiClient } from "../api";
@@ -58,6 +58,7 @@ export function Workspace({ config, client, initial }: Props) {
   const { doc, dispatch } = editor;
   const flow = useReactFlow();
   const fitBounds = useFitBounds();
+  const flowStore = useStoreApi();
   const theme = useTheme();
   const [selection, setSelection] = useState<string[]>([]);
   const [column, setColumn] = useState<{ table: string; column: string } | null>(null);
@@ -124,7 +125,9 @@ export function Workspace({ config, client, initial }: Props) {
           sizes.set(t.id, { width: node.measured.width, height: node.measured.height });
         }
       }
-      const result = await layoutDocument(docRef.current, sizes);
+      // Packed for the canvas's shape, so that at fit-to-screen it is drawn as large as it can be.
+      const { width, height } = flowStore.getState();
+      const result = await layoutDocument(docRef.current, sizes, height > 0 ? width / height : undefined);
       dispatch((d) => applyLayout(d, result));
       const bounds = documentBounds(applyLayout(docRef.current, result));
       if (bounds) {
@@ -133,7 +136,7 @@ export function Workspace({ config, client, initial }: Props) {
     } finally {
       setLayingOut(false);
     }
-  }, [dispatch, flow, fitBounds]);
+  }, [dispatch, flow, flowStore, fitBounds]);
 
   // A design nobody has arranged yet is laid out on first open. The server already lays out designs
   // created or imported without positions (designs/compiler/layout.py, same rules), so this is the
