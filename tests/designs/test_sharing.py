@@ -14,7 +14,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from designs.models import Invitation, Membership, ShareLink
+from designs.models import Design, Invitation, Membership, ShareLink
 from tests.designs.conftest import token_client
 
 ROLES = ["owner", "editor", "commenter", "viewer", "stranger", "anonymous"]
@@ -254,6 +254,24 @@ def test_a_revoked_or_expired_share_link_gives_a_clear_error(team: dict[str, Any
     assert page.status_code == 410
     assert how in page.content.decode()
     assert role_of(team["design"], stranger) is None
+
+
+@pytest.mark.parametrize("kind", ["invitations", "share-links"])
+def test_revoking_reaches_only_the_designs_own_invitations_and_links(team: dict[str, Any], kind: str) -> None:
+    row_id = invite_new(team)["invitation"]["id"] if kind == "invitations" else make_link(team, "viewer")["id"]
+    owner = team["users"]["owner"]
+    other = Design.create(owner=owner, name="Other")
+    response = api(token_client(owner), "delete", f"/api/designs/{other.pk}/{kind}/{row_id}")
+    assert response.status_code == 404
+    noun = "Invitation" if kind == "invitations" else "Share link"
+    assert response.json()["detail"] == f"{noun} {row_id} not found"
+    model = Invitation if kind == "invitations" else ShareLink
+    assert model.objects.get(pk=row_id).revoked_at is None
+    editor = token_client(team["users"]["editor"])
+    assert api(editor, "delete", f"/api/designs/{team['design'].pk}/{kind}/{row_id}").status_code == 403
+    assert model.objects.get(pk=row_id).revoked_at is None
+    assert api(token_client(owner), "delete", f"/api/designs/{team['design'].pk}/{kind}/{row_id}").status_code == 204
+    assert model.objects.get(pk=row_id).revoked_at is not None
 
 
 def test_an_unknown_token_is_not_found(team: dict[str, Any]) -> None:
