@@ -18,6 +18,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,14 +119,25 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeout
     raise RuntimeError(f"the server did not answer within {timeout}s:\n{log.read_text()[-4000:]}")
 
 
-@pytest.fixture(scope="session")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
-    """DB Studio running in embedded mode on a free port, for the whole test session."""
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextmanager
+def running_app(data_dir: Path, **settings: str) -> Iterator[App]:
+    """DB Studio started the way a user starts it (migrate, then uvicorn on a free port), stopped on exit.
+
+    Embedded mode on ``data_dir`` unless ``settings`` (environment variables) say otherwise, e.g.
+    ``REDIS_URL``. Production settings (DEBUG off), so users' error pages are the ones under test,
+    over plain HTTP on the loopback interface.
+    """
     build_frontend()
-    data_dir = tmp_path_factory.mktemp("dbstudio-e2e")
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
-    # Production settings (DEBUG off), so users' error pages are the ones under test, over plain
-    # HTTP on the loopback interface.
     env.update(
         {
             "DBSTUDIO_DATA_DIR": str(data_dir),
@@ -134,11 +146,11 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SECURE_COOKIES": "false",
             "PYTHONUNBUFFERED": "1",
+            **settings,
         }
     )
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    app = App(url=url, env=env)
+    app = App(url=f"http://127.0.0.1:{port}", env=env)
     app.manage("migrate", "--noinput", "-v", "0")
     log = data_dir / "server.log"
     with log.open("wb") as out:
@@ -150,15 +162,17 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
             stderr=subprocess.STDOUT,
         )
     try:
-        wait_until_up(url, process, log)
+        wait_until_up(app.url, process, log)
         yield app
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    """DB Studio running in embedded mode on a free port, for the whole test session."""
+    with running_app(tmp_path_factory.mktemp("dbstudio-e2e")) as app:
+        yield app
 
 
 @pytest.fixture(scope="session")

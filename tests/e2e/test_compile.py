@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import secrets
 import subprocess
 import zipfile
@@ -27,14 +26,13 @@ from .conftest import (
     NARROW,
     ROOT,
     App,
-    build_frontend,
     create_design,
-    free_port,
     python,
+    running_app,
     screenshot,
     sign_up,
+    stop,
     unique,
-    wait_until_up,
 )
 
 pytestmark = pytest.mark.e2e
@@ -61,65 +59,30 @@ def ecommerce() -> dict[str, Any]:
     return dict(json.loads(ECOMMERCE.read_text()))
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 @pytest.fixture(scope="module")
 def worker_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     """DB Studio with REDIS_URL set (Redis channel layer, Celery not eager) and one real worker process."""
-    build_frontend()
     data_dir = tmp_path_factory.mktemp("dbstudio-e2e-worker")
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
-    env.update(
-        {
-            "DBSTUDIO_DATA_DIR": str(data_dir),
-            "REDIS_URL": redis_url(),
-            # A queue of our own, so no other test's worker takes these jobs (or we theirs).
-            "DBSTUDIO_COMPILE_QUEUE": f"dbs-e2e-{secrets.token_hex(4)}",
-            "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_COOKIES": "false",
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    port = free_port()
-    app = App(url=f"http://127.0.0.1:{port}", env=env)
-    app.manage("migrate", "--noinput", "-v", "0")
-    server_log = data_dir / "server.log"
-    worker_log = data_dir / "worker.log"
-    with server_log.open("wb") as out:
-        server = subprocess.Popen(
-            [python(), "-m", "uvicorn", "dbstudio.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    with worker_log.open("wb") as out:
-        worker = subprocess.Popen(
-            [
-                *(python(), "-m", "celery", "-A", "dbstudio", "worker"),
-                *("--pool", "solo", "-Q", env["DBSTUDIO_COMPILE_QUEUE"], "--loglevel", "WARNING"),
-                *("--without-gossip", "--without-mingle", "--hostname", f"e2e-{port}@localhost"),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_until_up(app.url, server, server_log)
-        yield app
-    finally:
-        stop(worker)
-        stop(server)
+    # A queue of our own, so no other test's worker takes these jobs (or we theirs).
+    queue = f"dbs-e2e-{secrets.token_hex(4)}"
+    with running_app(data_dir, REDIS_URL=redis_url(), DBSTUDIO_COMPILE_QUEUE=queue) as app:
+        port = app.url.rsplit(":", 1)[1]
+        with (data_dir / "worker.log").open("wb") as out:
+            worker = subprocess.Popen(
+                [
+                    *(python(), "-m", "celery", "-A", "dbstudio", "worker"),
+                    *("--pool", "solo", "-Q", queue, "--loglevel", "WARNING"),
+                    *("--without-gossip", "--without-mingle", "--hostname", f"e2e-{port}@localhost"),
+                ],
+                cwd=ROOT,
+                env=app.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            yield app
+        finally:
+            stop(worker)
 
 
 @pytest.fixture(params=["eager", "worker"])
