@@ -17,8 +17,12 @@ Usage: .venv/bin/python bench/canvas_open.py [--tables 300 --relationships 400 -
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
+import secrets
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,10 +34,12 @@ sys.path.insert(0, str(ROOT))
 
 from tests.e2e.conftest import (  # noqa: E402 - the e2e fixtures' plain helpers start the app the same way
     CHROMIUM_ARGS,
+    PASSWORD,
+    build_frontend,
     chromium_path,
-    create_design,
-    running_app,
-    sign_up,
+    free_port,
+    python,
+    wait_until_up,
 )
 
 GROUPS = ["billing", "crm", "catalog", "inventory", "shipping", "auth", "analytics", "support", "hr", "content"]
@@ -135,17 +141,41 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
+    build_frontend()
     data_dir = Path(tempfile.mkdtemp(prefix="dbstudio-bench-canvas-"))
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
+    env.update({"DBSTUDIO_DATA_DIR": str(data_dir), "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(50),
+                "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_COOKIES": "false"})  # fmt: skip
+    subprocess.run([python(), "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = data_dir / "server.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [python(), "-m", "uvicorn", "dbstudio.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
     results: dict[str, Any] = {}
-    with running_app(data_dir) as app:
-        url = app.url
+    try:
+        wait_until_up(url, server, log)
         document = synthetic(args.tables, args.relationships)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
             context = browser.new_context(viewport={"width": 1280, "height": 800})
             page = context.new_page()
-            sign_up(page, app, "bench")
-            editor = f"{url}{create_design(page, app, 'Synthetic', document)['url']}"
+            page.goto(f"{url}/accounts/signup/")
+            page.get_by_label("Username").fill("bench")
+            page.get_by_label("Password", exact=True).fill(PASSWORD)
+            page.get_by_label("Password confirmation").fill(PASSWORD)
+            page.get_by_role("button", name="Create account").click()
+            page.wait_for_url(f"{url}/designs/")
+            csrf = next(c["value"] for c in context.cookies() if c["name"] == "csrftoken")
+            response = page.request.post(
+                f"{url}/api/designs", data=json.dumps({"name": "Synthetic", "document": document}),
+                headers={"Content-Type": "application/json", "X-CSRFToken": csrf},
+            )  # fmt: skip
+            assert response.status == 201, response.text()
+            editor = f"{url}{response.json()['url']}"
 
             page.goto(editor, wait_until="commit")
             first = page.evaluate(READY_JS, 1)
@@ -171,6 +201,9 @@ def main() -> None:
             results["drag at 100%"] = full
             results["drag at fit"] = fit
             browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
     print(f"Design: {args.tables} tables, {args.relationships} relationships; viewport 1280x800, headless Chromium")
     print()

@@ -18,7 +18,6 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,60 +118,73 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeout
     raise RuntimeError(f"the server did not answer within {timeout}s:\n{log.read_text()[-4000:]}")
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+class Server:
+    """DB Studio run the way a user runs it (migrate, then uvicorn) in embedded mode, in its own data
+    directory on a free port; it can be stopped and started again on the same port and data.
 
-
-@contextmanager
-def running_app(data_dir: Path, **settings: str) -> Iterator[App]:
-    """DB Studio started the way a user starts it (migrate, then uvicorn on a free port), stopped on exit.
-
-    Embedded mode on ``data_dir`` unless ``settings`` (environment variables) say otherwise, e.g.
-    ``REDIS_URL``. Production settings (DEBUG off), so users' error pages are the ones under test,
-    over plain HTTP on the loopback interface.
+    ``settings`` (environment variables) change the mode, e.g. ``REDIS_URL`` for the Redis channel
+    layer and Celery workers.
     """
-    build_frontend()
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
-    env.update(
-        {
-            "DBSTUDIO_DATA_DIR": str(data_dir),
-            "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_COOKIES": "false",
-            "PYTHONUNBUFFERED": "1",
-            **settings,
-        }
-    )
-    port = free_port()
-    app = App(url=f"http://127.0.0.1:{port}", env=env)
-    app.manage("migrate", "--noinput", "-v", "0")
-    log = data_dir / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [python(), "-m", "uvicorn", "dbstudio.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
+
+    def __init__(self, data_dir: Path, **settings: str):
+        env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
+        # Production settings (DEBUG off), so users' error pages are the ones under test, over plain
+        # HTTP on the loopback interface.
+        env.update(
+            {
+                "DBSTUDIO_DATA_DIR": str(data_dir),
+                "DEBUG": "false",
+                "SECRET_KEY": secrets.token_urlsafe(50),
+                "ALLOWED_HOSTS": "127.0.0.1,localhost",
+                "SECURE_COOKIES": "false",
+                "PYTHONUNBUFFERED": "1",
+                **settings,
+            }
         )
-    try:
-        wait_until_up(app.url, process, log)
-        yield app
-    finally:
-        stop(process)
+        self.port = free_port()
+        self.app = App(url=f"http://127.0.0.1:{self.port}", env=env)
+        self.log = data_dir / "server.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.app.manage("migrate", "--noinput", "-v", "0")
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            command = ["-m", "uvicorn", "dbstudio.asgi:application", "--host", "127.0.0.1", "--port", str(self.port)]
+            self.process = subprocess.Popen(
+                [python(), *command],
+                cwd=ROOT,
+                env=self.app.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        wait_until_up(self.app.url, self.process, self.log)
+
+    def stop(self, kill: bool = False) -> None:
+        """Stop the server: gracefully, or with ``kill`` at once (SIGKILL), as a crash would."""
+        if self.process is None:
+            return
+        if kill:
+            self.process.kill()
+        else:
+            self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
 
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     """DB Studio running in embedded mode on a free port, for the whole test session."""
-    with running_app(tmp_path_factory.mktemp("dbstudio-e2e")) as app:
-        yield app
+    build_frontend()
+    server = Server(tmp_path_factory.mktemp("dbstudio-e2e"))
+    try:
+        server.start()
+        yield server.app
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -26,12 +26,12 @@ from .conftest import (
     NARROW,
     ROOT,
     App,
+    Server,
+    build_frontend,
     create_design,
     python,
-    running_app,
     screenshot,
     sign_up,
-    stop,
     unique,
 )
 
@@ -59,30 +59,41 @@ def ecommerce() -> dict[str, Any]:
     return dict(json.loads(ECOMMERCE.read_text()))
 
 
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @pytest.fixture(scope="module")
 def worker_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     """DB Studio with REDIS_URL set (Redis channel layer, Celery not eager) and one real worker process."""
+    build_frontend()
     data_dir = tmp_path_factory.mktemp("dbstudio-e2e-worker")
     # A queue of our own, so no other test's worker takes these jobs (or we theirs).
     queue = f"dbs-e2e-{secrets.token_hex(4)}"
-    with running_app(data_dir, REDIS_URL=redis_url(), DBSTUDIO_COMPILE_QUEUE=queue) as app:
-        port = app.url.rsplit(":", 1)[1]
-        with (data_dir / "worker.log").open("wb") as out:
-            worker = subprocess.Popen(
-                [
-                    *(python(), "-m", "celery", "-A", "dbstudio", "worker"),
-                    *("--pool", "solo", "-Q", queue, "--loglevel", "WARNING"),
-                    *("--without-gossip", "--without-mingle", "--hostname", f"e2e-{port}@localhost"),
-                ],
-                cwd=ROOT,
-                env=app.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            yield app
-        finally:
-            stop(worker)
+    server = Server(data_dir, REDIS_URL=redis_url(), DBSTUDIO_COMPILE_QUEUE=queue)
+    with (data_dir / "worker.log").open("wb") as out:
+        worker = subprocess.Popen(
+            [
+                *(python(), "-m", "celery", "-A", "dbstudio", "worker"),
+                *("--pool", "solo", "-Q", queue, "--loglevel", "WARNING"),
+                *("--without-gossip", "--without-mingle", "--hostname", f"e2e-{server.port}@localhost"),
+            ],
+            cwd=ROOT,
+            env=server.app.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        server.start()
+        yield server.app
+    finally:
+        stop(worker)
+        server.stop()
 
 
 @pytest.fixture(params=["eager", "worker"])
