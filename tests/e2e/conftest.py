@@ -24,27 +24,16 @@ from typing import Any
 
 import pytest
 
+from designs.render import CHROMIUM_ARGS, chromium_path
+
 ROOT = Path(__file__).resolve().parents[2]
 FRONTEND = ROOT / "frontend"
 MANIFEST = ROOT / "static" / "dist" / ".vite" / "manifest.json"
 SCREENSHOTS = ROOT / "test-results" / "screenshots"
 PASSWORD = "correct-horse-battery-42"
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
 DESKTOP = {"width": 1280, "height": 800}
 NARROW = {"width": 390, "height": 844}
-
-
-def chromium_path() -> str | None:
-    return os.environ.get("DBSTUDIO_CHROMIUM") or shutil.which("chromium")
 
 
 def free_port() -> int:
