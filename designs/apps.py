@@ -10,7 +10,7 @@ class DesignsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_save
 
-        from designs import collab
+        from designs import collab, comments_api
         from designs.models import Revision
         from designs.sharing import claim_invitations
 
@@ -21,3 +21,7 @@ class DesignsConfig(AppConfig):
         user_logged_in.connect(claim, dispatch_uid="designs-claim-invitations", weak=False)
         # A document saved outside the live session (REST PUT, import, review fix) reaches open editors.
         post_save.connect(collab.revision_created, sender=Revision, dispatch_uid="designs.collab.revision_created")
+        # ... and moves the review state's current revision (an edit makes approvals stale).
+        post_save.connect(
+            comments_api.revision_created, sender=Revision, dispatch_uid="designs.comments_api.revision_created"
+        )

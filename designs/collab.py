@@ -14,8 +14,10 @@ The functions here are synchronous and touch the database; the consumer calls th
 
 from __future__ import annotations
 
+import bisect
 import contextvars
 import functools
+import json
 import logging
 import types
 import typing
@@ -153,54 +155,157 @@ def document_of(ydoc: Doc) -> dict[str, Any]:
     return data
 
 
-def reconcile(ydoc: Doc, document: dict[str, Any]) -> bytes:
-    """Change ``ydoc`` in place until it holds ``document``; return the Yjs update that did it.
+def reconcile(ydoc: Doc, document: dict[str, Any], base: dict[str, Any] | None = None) -> bytes:
+    """Change ``ydoc`` in place until it holds ``document``'s changes; return the Yjs update that did it.
 
-    Used when the document was saved outside the live session (REST API, import). Objects that did
-    not change keep their Y identity, so a client editing one of them concurrently keeps its edit.
+    Used when the document was saved outside the live session (REST API, import). ``base`` is the
+    document that save started from (the revision the live state last matched): only what differs
+    between ``base`` and ``document`` is written, so live edits since ``base`` to anything the save did
+    not touch survive. Without ``base``, the Y.Doc ends up holding exactly ``document``.
+
+    Either way the change is granular: a field is set only where it changed, list items are matched by
+    id (scalars by value, objects without an id in order) and keep their Y identity, and only the
+    items that were added, removed or moved are inserted or deleted. So a client editing another field
+    of the same table or column concurrently (its update not yet here) keeps its edit too.
     """
     before = ydoc.get_state()
+    # What an update "since before" holds when nothing is written: no items, but the doc's whole
+    # delete set (Yjs always sends it), so a change is told from no change by comparing with this.
+    nothing = ydoc.get_update(before)
+    new = full_form(document)
     with ydoc.transaction():
-        _reconcile_map(root(ydoc), full_form(document))
-    return ydoc.get_update(before)
+        top = root(ydoc)
+        _merge_map(top, full_form(base) if base is not None else to_json(top), new)
+    change = ydoc.get_update(before)
+    return EMPTY_UPDATE if change == nothing else change
 
 
-def _reconcile_map(ymap: Map, data: dict[str, Any]) -> None:
-    existing = list(ymap.keys())
-    for key in existing:
-        if key not in data:
+def _merge_map(ymap: Map, base: dict[str, Any], data: dict[str, Any]) -> None:
+    """Apply the change ``base`` → ``data`` to ``ymap``: removed keys go, changed keys are merged or set.
+
+    ``base`` and ``data`` are plain JSON in full form, compared as they are (1 == 1.0 in Python, as
+    whole numbers are in Yjs); the live doc's values are compared through ``to_json``.
+    """
+    for key in base:
+        if key not in data and key in ymap:
             del ymap[key]
     for key, value in data.items():
+        if key in base and base[key] == value:
+            continue  # this save did not touch it: whatever the live doc has stays
         current = ymap.get(key)
+        was = base.get(key)
         if isinstance(current, Map) and isinstance(value, dict):
-            _reconcile_map(current, value)
+            _merge_map(current, was if isinstance(was, dict) else to_json(current), value)
         elif isinstance(current, Array) and isinstance(value, list):
-            _reconcile_array(current, value)
-        elif to_json(current) != to_json(value) or key not in ymap:
+            _merge_array(current, was if isinstance(was, list) else to_json(current), value)
+        elif key not in ymap or to_json(current) != to_json(value):
             ymap[key] = to_y(value)
 
 
-def _reconcile_array(yarray: Array, data: list[Any]) -> None:
-    # Lists of objects with ids (tables, columns, ...) keep the Y.Map of every object whose id stays at
-    # the same position; anything else is replaced. Moves are rare enough to be a replace.
-    if len(yarray) == len(data) and all(_same_id(yarray[i], data[i]) for i in range(len(data))):
-        for i, value in enumerate(data):
-            current = yarray[i]
+def _keys(items: list[Any]) -> list[tuple[Any, ...]]:
+    """A key per list item that says which items are "the same object": its id when it has one, its
+    value for a scalar, its place among the id-less objects otherwise; numbered per repeat so keys
+    are unique."""
+    seen: dict[tuple[Any, ...], int] = {}
+    keys = []
+    for item in items:
+        if isinstance(item, Map | dict) and isinstance(item.get("id"), str):
+            raw: tuple[Any, ...] = ("id", item.get("id"))
+        elif isinstance(item, Map | dict):
+            raw = ("object",)
+        elif isinstance(item, Array | list):
+            raw = ("list",)
+        else:
+            raw = ("value", json.dumps(to_json(item), sort_keys=True))
+        seen[raw] = seen.get(raw, 0) + 1
+        keys.append((*raw, seen[raw]))
+    return keys
+
+
+def _merge_array(yarray: Array, base: list[Any], data: list[Any]) -> None:
+    """Apply the change ``base`` → ``data`` to ``yarray``, touching only the items that changed.
+
+    Items the save removed are deleted, items it added are inserted after the item they follow in
+    ``data``, items it changed are merged in place, and items it moved (the fewest that restore its
+    order) are re-inserted. Items added live since ``base`` stay where they are.
+    """
+    base_keys, new_keys = _keys(base), _keys(data)
+    old = {k: v for k, v in zip(base_keys, base, strict=True)}
+    wanted = {k: v for k, v in zip(new_keys, data, strict=True)}
+    # 1. What the save removed.
+    live = _keys(list(yarray))
+    for i in reversed(range(len(live))):
+        if live[i] in old and live[i] not in wanted:
+            del yarray[i]
+    # 2. What it changed, in place.
+    live = _keys(list(yarray))
+    at = {k: i for i, k in enumerate(live)}
+    for key, value in wanted.items():
+        if key in old and key in at and old[key] != value:
+            current = yarray[at[key]]
             if isinstance(current, Map) and isinstance(value, dict):
-                _reconcile_map(current, value)
-            elif to_json(current) != to_json(value):
-                del yarray[i]
-                yarray.insert(i, to_y(value))
-        return
-    if to_json(yarray) != to_json(data):
-        yarray.clear()
-        yarray.extend([to_y(v) for v in data])
+                _merge_map(current, old[key] if isinstance(old[key], dict) else to_json(current), value)
+            elif isinstance(current, Array) and isinstance(value, list):
+                _merge_array(current, old[key] if isinstance(old[key], list) else to_json(current), value)
+            else:
+                del yarray[at[key]]
+                yarray.insert(at[key], to_y(value))
+    # 3. What it moved: items in both whose order differs from ``data``'s, beyond the longest run in order.
+    live = _keys(list(yarray))
+    in_live = set(live)
+    common = [k for k in new_keys if k in in_live]
+    keep = set(_longest_common_subsequence([k for k in live if k in wanted], common))
+    moved: dict[tuple[Any, ...], Any] = {}
+    for i in reversed(range(len(live))):
+        if live[i] in wanted and live[i] not in keep:
+            moved[live[i]] = to_json(yarray[i])  # with its live edits
+            del yarray[i]
+    # 4. Insert what it added (and what moved) after the item it follows in ``data``. An item deleted
+    # live that the save did not change stays deleted; one the save changed comes back, changed.
+    present = _keys(list(yarray))
+    in_present = set(present)
+    for j, key in enumerate(new_keys):
+        if key in in_present or (key not in moved and key in old and old[key] == data[j]):
+            continue
+        after = next((present.index(k) for k in reversed(new_keys[:j]) if k in in_present), -1)
+        yarray.insert(after + 1, to_y(moved.get(key, data[j])))
+        present.insert(after + 1, key)
+        in_present.add(key)
 
 
-def _same_id(current: Any, value: Any) -> bool:
-    if isinstance(current, Map) and isinstance(value, dict):
-        return current.get("id") == value.get("id")
-    return not isinstance(current, Map | Array) and not isinstance(value, dict | list)
+def _longest_common_subsequence(a: list[Any], b: list[Any]) -> list[Any]:
+    """The longest sequence of items in both ``a`` and ``b`` in the same order (items are unique keys)."""
+    # Trim the common ends first: a save usually changes a few items of a long list.
+    start = 0
+    while start < len(a) and start < len(b) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < len(a) - start and end < len(b) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    head, tail = a[:start], a[len(a) - end :]
+    a, b = a[start : len(a) - end], b[start : len(b) - end]
+    # With unique keys this is the longest increasing run of b's positions along a (patience sorting).
+    position = {k: i for i, k in enumerate(b)}
+    sequence = [k for k in a if k in position]
+    tops: list[int] = []
+    top_items: list[int] = []
+    previous: list[int] = []
+    for index, key in enumerate(sequence):
+        p = position[key]
+        slot = bisect.bisect_left(tops, p)
+        if slot == len(tops):
+            tops.append(p)
+            top_items.append(index)
+        else:
+            tops[slot] = p
+            top_items[slot] = index
+        previous.append(top_items[slot - 1] if slot else -1)
+    middle: list[Any] = []
+    index = top_items[-1] if top_items else -1
+    while index >= 0:
+        middle.append(sequence[index])
+        index = previous[index]
+    return head + middle[::-1] + tail
 
 
 # --- persistence -----------------------------------------------------------------------------------
@@ -252,7 +357,10 @@ def catch_up(design_id: int) -> bytes | None:
         state, _ = _merged_state(design_id)
         ydoc: Doc = Doc()
         ydoc.apply_update(state)
-        change = reconcile(ydoc, design.document)
+        # Only what the save changed since the revision the live state last matched is applied, so
+        # live edits stored since then (not yet a revision) survive where the save did not touch them.
+        base = Revision.objects.filter(design_id=design_id, number=snapshot.revision).values_list("document", flat=True)
+        change = reconcile(ydoc, design.document, base=base.first())
         if change != EMPTY_UPDATE:
             store_update(design_id, change, author=None)
         DesignSnapshot.objects.filter(pk=snapshot.pk).update(revision=design.revision_number)
@@ -390,25 +498,37 @@ def compact(design_id: int, keep_below: int | None = None, up_to: int | None = N
     return True
 
 
-def save_revision(design_id: int, ydoc: Doc, author: Any, message: str) -> tuple[Revision | None, list[Problem]]:
-    """Freeze the live document as the next revision, if it is valid and differs from the current one.
+def save_revision(
+    design_id: int, ydoc: Doc, author: Any, message: str, last_seq: int
+) -> tuple[Revision | None, list[Problem]]:
+    """Freeze the live document (the stored state up to update ``last_seq``) as the next revision.
 
-    Returns the new revision (None when nothing changed or it is invalid) and the validation problems.
+    Returns the new revision (None when nothing changed, it is invalid, or a save of the same or a
+    later state got there first) and the validation problems. Savers race: every editor's socket
+    asks after a pause, and an API read flushes (``flush_live_edits``); the claim on ``saved_seq``
+    is the first write of the transaction, so a save of an older state that loses the race never
+    overwrites a newer revision.
     """
     data = document_of(ydoc)
     doc, problems = validate(data)
     if doc is None:
         return None, problems
     document = doc.to_data()
-    design = Design.objects.get(pk=design_id)
-    if document == design.document:
-        return None, []
-    token = _live_save.set(True)
-    try:
-        revision = design.save_document(document, author=author, message=message)
-    finally:
-        _live_save.reset(token)
-    DesignSnapshot.objects.filter(design_id=design_id).update(revision=revision.number)
+    with transaction.atomic():
+        claimed = DesignSnapshot.objects.filter(design_id=design_id, saved_seq__lt=last_seq).update(
+            saved_seq=last_seq
+        )
+        if not claimed:
+            return None, []
+        design = Design.objects.get(pk=design_id)
+        if document == design.document:
+            return None, []
+        token = _live_save.set(True)
+        try:
+            revision = design.save_document(document, author=author, message=message)
+        finally:
+            _live_save.reset(token)
+        DesignSnapshot.objects.filter(design_id=design_id).update(revision=revision.number)
     return revision, []
 
 
@@ -425,7 +545,37 @@ def save_live_revision(design_id: int, author: Any, message: str) -> tuple[Revis
     state, last_seq = load_state(design_id)
     ydoc: Doc = Doc()
     ydoc.apply_update(state)
-    revision, problems = save_revision(design_id, ydoc, author, message)
-    if not problems:
-        DesignSnapshot.objects.filter(design_id=design_id, saved_seq__lt=last_seq).update(saved_seq=last_seq)
+    revision, problems = save_revision(design_id, ydoc, author, message, last_seq)
     return revision, problems, ydoc
+
+
+def flush_live_edits(design_id: int) -> bool:
+    """Make a revision now of live edits that are stored (acknowledged) but not yet in one.
+
+    Editors see "Saved" once the server has stored their update; the revision that freezes it follows
+    after a pause in edits. An API read in between (the document, an export, a compile) flushes first,
+    so it sees what every editor was told is saved. One indexed read when nothing is pending.
+    Returns whether a revision was made.
+    """
+    marks = DesignSnapshot.objects.filter(design_id=design_id).values_list("saved_seq", "last_seq").first()
+    if marks is None or marks[0] >= marks[1]:
+        return False
+    # The revision is the last editor's, as it would have been after the pause.
+    last = DesignUpdate.objects.filter(design_id=design_id).order_by("-seq").select_related("author").first()
+    author = last.author if last is not None else None
+    revision, _, _ = save_live_revision(design_id, author, "Live edit")
+    if revision is None:
+        return False
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    if layer is not None:
+        try:
+            async_to_sync(layer.group_send)(
+                f"design-{design_id}", {"type": "revision.saved", "revision": revision.number}
+            )
+        except Exception:  # the revision is saved; editors learn its number on their next save
+            log.exception("Could not announce design %s's revision %s", design_id, revision.number)
+    return True
+

@@ -6,6 +6,11 @@ A comment follows its object through renames (the anchor is the id; the label sh
 current name) and, when the object is deleted, stays readable with ``outdated: true`` and the label it
 last had. Commenters and up write; viewers read. Every change is sent to the design's channel-layer
 group as ``{"type": "comment.changed", "action": ..., "comment": ...}`` for open editors.
+
+The review workflow announces itself the same way: whenever what ``GET .../review-state`` answers
+changes (a step of the workflow, or a new revision, which moves the current revision and can make
+decisions stale), ``{"type": "review.changed", "reason": ...}`` goes to the group once the change is
+committed, and open editors fetch the state again instead of polling for it.
 """
 
 from __future__ import annotations
@@ -306,6 +311,36 @@ def required_approvals() -> int:
     return int(getattr(settings, "DBSTUDIO_REVIEW_APPROVALS", 1))
 
 
+def announce_review_change(design_id: int, reason: str) -> None:
+    """Send ``review.changed`` to the design's open editors once the current transaction commits.
+
+    After the commit, so an editor that fetches the state on hearing it reads the change (and never
+    hears of one that was rolled back). ``reason`` says what happened, for logs and tests; clients
+    fetch the whole state again whatever it is.
+    """
+    transaction.on_commit(lambda: _send_review_changed(design_id, reason))
+
+
+def _send_review_changed(design_id: int, reason: str) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(f"design-{design_id}", {"type": "review.changed", "reason": reason})
+    except Exception:  # the change is saved; open editors catch up when their socket reconnects
+        log.exception("Could not broadcast a review change on design %s", design_id)
+
+
+def revision_created(sender: Any, instance: Revision, created: bool, **kwargs: Any) -> None:
+    """``post_save`` receiver for Revision (connected in ``designs.apps``): the current revision moved.
+
+    Every new revision changes the review state's ``revision``, and the first one after a decision
+    makes that decision stale (an approved design reads "stale" once all its approvals are).
+    """
+    if created:
+        announce_review_change(instance.design_id, "revision")
+
+
 def review_of(design: Design, lock: bool = False) -> ReviewState:
     ReviewState.objects.get_or_create(design=design)
     # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to submitted_by.
@@ -361,6 +396,7 @@ def _decide(request: ApiRequest, design_id: int, decision: str, note: str) -> di
             if len(approvers) >= required_approvals():
                 review.state = State.APPROVED
         review.save(update_fields=["state", "updated_at"])
+        announce_review_change(design.pk, str(decision))
     return review_state_out(design, review)
 
 
@@ -381,6 +417,7 @@ def submit_for_review(request: ApiRequest, design_id: int) -> dict[str, Any]:
             raise HttpError(409, "The design is already in review")
         review.state, review.cycle, review.submitted_by = State.IN_REVIEW, review.cycle + 1, request.auth
         review.save(update_fields=["state", "cycle", "submitted_by", "updated_at"])
+        announce_review_change(design.pk, "submitted")
     return review_state_out(design, review)
 
 
@@ -406,4 +443,5 @@ def withdraw(request: ApiRequest, design_id: int) -> dict[str, Any]:
         review = review_of(design, lock=True)
         review.state = State.DRAFT
         review.save(update_fields=["state", "updated_at"])
+        announce_review_change(design.pk, "withdrawn")
     return review_state_out(design, review)

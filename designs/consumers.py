@@ -462,3 +462,6 @@ class DesignConsumer(AsyncWebsocketConsumer):
 
     async def revision_saved(self, event: dict[str, Any]) -> None:
         await self.send_json(event)
+
+    async def review_changed(self, event: dict[str, Any]) -> None:
+        await self.send_json(event)

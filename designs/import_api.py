@@ -73,7 +73,7 @@ def import_design(request: ApiRequest) -> Status[dict[str, Any]]:
 @router.post("/designs/introspect", response={201: dict, 422: dict})
 def introspect_design(request: ApiRequest, payload: IntrospectIn) -> Status[dict[str, Any]]:
     """Create a design from a live database; the URL is not kept anywhere."""
-    from designs.compiler.layout import layout
+    from designs.compiler.layout import arrange
     from designs.compiler.parse.introspect import IntrospectError, introspect
     from designs.import_views import check_introspect_url
 
@@ -82,7 +82,7 @@ def introspect_design(request: ApiRequest, payload: IntrospectIn) -> Status[dict
         doc, warnings = introspect(payload.url, schema=payload.schema_)
     except IntrospectError as exc:
         return Status(422, {"detail": {"message": str(exc), "line": None, "column": None, "hint": None}})
-    doc = layout(doc).model_copy(update={"name": payload.name[:200]})
+    doc = arrange(doc).model_copy(update={"name": payload.name[:200]})
     design = Design.create(owner=request.auth, name=payload.name[:200], document=checked_document(doc.to_data()))
     return Status(
         201,

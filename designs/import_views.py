@@ -157,12 +157,12 @@ def design_import(request: HttpRequest) -> HttpResponse:
 
     try:
         if source == "url":
-            from designs.compiler.layout import layout
+            from designs.compiler.layout import arrange
             from designs.compiler.parse.introspect import introspect
 
             check_introspect_url(form.cleaned_data["url"])
             doc, warnings = introspect(form.cleaned_data["url"].strip(), schema=form.cleaned_data["schema"] or None)
-            document = layout(doc).model_copy(update={"name": name}).to_data()
+            document = arrange(doc).model_copy(update={"name": name}).to_data()
         else:
             limit = import_limit()
             if source == "file":

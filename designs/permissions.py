@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja.errors import HttpError
 
+from designs import collab
 from designs.models import ROLE_RANK, Design, Membership, Role
 
 
@@ -29,7 +30,11 @@ def design_for(user: Any, design_id: int, needed: Role) -> tuple[Design, str]:
         raise HttpError(404, "Design not found")
     if not has_role(membership.role, needed):
         raise HttpError(403, f"This needs the {needed.value} role; you are {membership.role}")
-    return membership.design, membership.role
+    design = membership.design
+    # Live edits the editors were told are saved, but not yet frozen into a revision, are now.
+    if collab.flush_live_edits(design.pk):
+        design.refresh_from_db()
+    return design, membership.role
 
 
 def page_design(user: Any, slug: str) -> tuple[Design, str]:

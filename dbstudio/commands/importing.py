@@ -41,14 +41,14 @@ def cmd_import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 def cmd_introspect(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """Read a live database's schema (PostgreSQL, MariaDB/MySQL, SQLite) into a design document."""
-    from designs.compiler.layout import layout
+    from designs.compiler.layout import arrange
     from designs.compiler.parse.introspect import IntrospectError, introspect
 
     try:
         doc, warnings = introspect(args.url, schema=args.schema)
     except IntrospectError as exc:
         raise CliError(str(exc)) from None
-    return _write(layout(doc), warnings, args.output, stdout, stderr)
+    return _write(arrange(doc), warnings, args.output, stdout, stderr)
 
 
 def _write(doc: Any, warnings: list[str], output: str | None, stdout: TextIO, stderr: TextIO) -> int:

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from .document import Document
-from .layout import layout, needs_layout
+from .layout import arrange
 from .parse.detect import FORMATS, detect
 from .parse.errors import ParseError
 from .validate import validate
@@ -98,8 +98,7 @@ def import_text(text: str, fmt: str | None = None, exact_url: str | None = None,
         raise ParseError("the input is nested too deeply to read", 1, 1) from None
     if name:
         doc = doc.model_copy(update={"name": name})
-    if needs_layout(doc):
-        doc = layout(doc)
+    doc = arrange(doc)  # a design nobody arranged gets areas and a layered layout
     return ImportResult(doc, warnings, fmt)
 
 

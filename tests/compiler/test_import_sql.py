@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -139,6 +140,15 @@ def test_an_import_gets_a_layered_layout_parents_left_of_children() -> None:
     doc = import_text(text, "postgres").document
     pos = {t.name: t.position for t in doc.tables}
     assert pos["p"].x < pos["c"].x
+
+
+def test_an_import_groups_tables_sharing_a_prefix_into_areas_and_a_placed_json_import_is_kept() -> None:
+    text = "".join(f"CREATE TABLE {p}_{n} (id int primary key);" for p in ("crm", "hr") for n in ("a", "b", "c"))
+    doc = import_text(text, "postgres").document
+    assert sorted(a.name for a in doc.areas) == ["crm", "hr"]
+    placed = doc.model_copy(update={"areas": []}).to_data()
+    again = import_text(json.dumps(placed), "json").document
+    assert again.areas == [] and [t.position for t in again.tables] == [t.position for t in doc.tables]
 
 
 @pytest.mark.parametrize(

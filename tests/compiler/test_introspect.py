@@ -30,9 +30,11 @@ def scratches(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Sc
 
 
 def without_positions(doc: Document) -> dict[str, Any]:
+    """The document without what a layout adds (positions, areas) and without its name."""
     data = doc.to_data()
     for table in data["tables"]:
         table.pop("position", None)
+    data.pop("areas", None)
     data.pop("name", None)
     return data
 

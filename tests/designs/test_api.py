@@ -43,6 +43,42 @@ def test_creating_a_design_makes_the_owner_and_the_first_revision(make_user: Any
     assert [d["id"] for d in client.get("/api/designs").json()] == [body["id"]]
 
 
+def prefixed_tables(placed: bool) -> dict[str, Any]:
+    """Six tables in two name prefixes (crm_*, hr_*), crm_notes pointing at crm_accounts."""
+    doc: dict[str, Any] = {"format": 1, "name": "Team", "tables": [], "relationships": []}
+    for i, name in enumerate(["crm_accounts", "crm_notes", "crm_tags", "hr_people", "hr_teams", "hr_roles"]):
+        column = {"id": f"t{i}.id", "name": "id", "type": {"name": "bigint"}}
+        table: dict[str, Any] = {"id": f"t{i}", "name": name, "columns": [column]}
+        if placed:
+            table["position"] = {"x": 400 * i, "y": 0}
+        doc["tables"].append(table)
+    doc["relationships"].append({"id": "r0", "from_table": "t1", "to_table": "t0"})
+    return doc
+
+
+def test_a_design_created_with_tables_nobody_arranged_is_laid_out_as_a_map(make_user: Any) -> None:
+    client = token_client(make_user("ann"))
+    body = {"name": "Team", "document": prefixed_tables(placed=False)}
+    created = client.post("/api/designs", data=body, content_type="application/json").json()
+    stored = client.get(f"/api/designs/{created['id']}/document").json()
+    assert sorted(a["name"] for a in stored["areas"]) == ["crm", "hr"]
+    pos = {t["name"]: t.get("position", {}) for t in stored["tables"]}
+    assert all(p.get("x") or p.get("y") for p in pos.values())  # nobody left at the origin
+    assert pos["crm_accounts"]["x"] < pos["crm_notes"]["x"]  # the referenced table on the left
+    # The first revision is the laid-out document: what a compile or diff reads.
+    assert Revision.objects.get(design_id=created["id"], number=1).document == stored
+
+
+def test_a_design_created_with_positions_keeps_them(make_user: Any) -> None:
+    client = token_client(make_user("ann"))
+    body = {"name": "Team", "document": prefixed_tables(placed=True)}
+    created = client.post("/api/designs", data=body, content_type="application/json").json()
+    stored = client.get(f"/api/designs/{created['id']}/document").json()
+    positions = [(t.get("position", {}).get("x", 0), t.get("position", {}).get("y", 0)) for t in stored["tables"]]
+    assert positions == [(400 * i, 0) for i in range(6)]
+    assert "areas" not in stored
+
+
 def test_creating_a_design_with_an_invalid_document_names_the_paths(make_user: Any) -> None:
     client = token_client(make_user("ann"))
     bad = {"name": "X", "document": {"tables": [{"id": "t", "name": "a", "columns": "nope"}]}}

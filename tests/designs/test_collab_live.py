@@ -3,6 +3,7 @@ presence names said by the server."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 from pathlib import Path
@@ -10,11 +11,12 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
-from pycrdt import Awareness, Doc, create_awareness_message
+from pycrdt import Awareness, Doc, Map, create_awareness_message
 
 from designs import collab
 from designs.models import Design, DesignUpdate
-from tests.designs.test_consumer import YClient, add_table, run
+from tests.designs.conftest import token_client
+from tests.designs.test_consumer import YClient, add_table, full_table, run
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "designs"
 
@@ -126,5 +128,133 @@ def test_presence_names_come_from_the_server(transactional_db: Any, team: dict[s
         told = await newcomer.wait_for_text("presence.user")
         assert told["clients"] == [later.client_id]
         assert told["user"]["username"] == editor.username
+
+    run(scenario)
+
+
+def test_an_api_read_sees_live_edits_that_are_stored_but_not_yet_a_revision(
+    transactional_db: Any, team: dict[str, Any], client: Any
+) -> None:
+    """Editors are told "Saved" once their update is stored; the revision follows after a pause (30 s
+    here). A read through the API in between must not be older than what the editors were told."""
+    design = team["design"]
+    editor = team["users"]["editor"]
+    before = Design.objects.get(pk=design.pk).revision_number
+
+    async def scenario() -> None:
+        a = YClient(editor, design.pk)
+        await a.connect()
+        await a.edit(add_table("orders"))
+        for _ in range(100):  # the update is stored before it is acknowledged
+            if await sync_to_async(DesignUpdate.objects.filter(design=design, author=editor).exists)():
+                break
+            await asyncio.sleep(0.05)
+
+        def read() -> Any:
+            client.force_login(team["users"]["viewer"])
+            return client.get(f"/api/designs/{design.pk}/document")
+
+        response = await sync_to_async(read)()
+        assert response.status_code == 200
+        assert "orders" in [t["name"] for t in response.json()["tables"]]
+        # The read froze the live edits into a revision by their author, and said so to the editors.
+        told = await a.wait_for_text("revision.saved")
+        assert told["revision"] == before + 1
+
+    run(scenario)
+    latest = Design.objects.get(pk=design.pk).revisions.order_by("-number").first()
+    assert latest is not None and latest.number == before + 1 and latest.author == editor
+
+
+def test_a_save_of_an_older_live_state_never_overwrites_a_newer_revision(db: Any, team: dict[str, Any]) -> None:
+    """Two savers race (an editor's socket after its pause, an API read that flushes): the one holding
+    the older state may finish last. It must then save nothing."""
+    design = team["design"]
+    editor = team["users"]["editor"]
+    first: Doc = Doc()
+    first.apply_update(collab.load_state(design.pk)[0])
+    before = first.get_state()
+    with first.transaction():
+        first.get("document", type=Map)["tables"].append(collab.to_y(full_table("orders")))
+    older_seq = collab.store_update(design.pk, first.get_update(before), editor)
+    state, _ = collab.load_state(design.pk)
+    older: Doc = Doc()
+    older.apply_update(state)  # what a slow saver loaded: "orders" only
+
+    newer_state = older.get_state()
+    newer: Doc = Doc()
+    newer.apply_update(state)
+    with newer.transaction():
+        newer.get("document", type=Map)["tables"].append(collab.to_y(full_table("refunds")))
+    newer_seq = collab.store_update(design.pk, newer.get_update(newer_state), editor)
+
+    saved, _ = collab.save_revision(design.pk, newer, editor, "fast", newer_seq)
+    assert saved is not None
+    late, problems = collab.save_revision(design.pk, older, editor, "slow", older_seq)
+    assert late is None and not problems
+    names = [t["name"] for t in Design.objects.get(pk=design.pk).document["tables"]]
+    assert "refunds" in names and "orders" in names
+
+
+def test_every_review_step_reaches_an_open_socket_after_it_is_committed(
+    transactional_db: Any, team: dict[str, Any]
+) -> None:
+    design = team["design"]
+    users = team["users"]
+
+    def step(who: str, action: str) -> int:
+        response = token_client(users[who]).post(
+            f"/api/designs/{design.pk}/review-state/{action}", {}, content_type="application/json"
+        )
+        return int(response.status_code)
+
+    async def scenario() -> None:
+        watcher = YClient(users["viewer"], design.pk)
+        await watcher.connect()
+
+        async def announced() -> list[str]:
+            """The reasons of the review.changed frames received so far, once one more arrived."""
+            seen = len([t for t in watcher.texts if t.get("type") == "review.changed"])
+            await watcher.pump(lambda: len([t for t in watcher.texts if t.get("type") == "review.changed"]) > seen)
+            return [t["reason"] for t in watcher.texts if t.get("type") == "review.changed"]
+
+        assert await sync_to_async(step)("editor", "submit") == 200
+        assert await announced() == ["submitted"]
+        # A refused step changes nothing and is not announced: the next frame is the next real step.
+        assert await sync_to_async(step)("editor", "approve") == 403
+        assert await sync_to_async(step)("commenter", "request-changes") == 200
+        assert (await announced())[-1] == "changes_requested"
+        assert await sync_to_async(step)("editor", "submit") == 200
+        assert (await announced())[-1] == "submitted"
+        assert await sync_to_async(step)("commenter", "approve") == 200
+        assert (await announced())[-1] == "approved"
+        # A live edit saved as a revision makes the approval stale.
+        editor = YClient(users["editor"], design.pk)
+        await editor.connect()
+        await editor.edit(add_table("orders"))
+        await editor.comm.send_to(text_data=json.dumps({"type": "save"}))
+        assert (await announced())[-1] == "revision"
+        url = f"/api/designs/{design.pk}/review-state"
+        state = (await sync_to_async(lambda: token_client(users["viewer"]).get(url))()).json()
+        assert state["state"] == "approved" and state["stale"] is True
+        assert await sync_to_async(step)("owner", "withdraw") == 200
+        assert await announced() == ["submitted", "changes_requested", "submitted", "approved", "revision", "withdrawn"]
+
+    run(scenario)
+
+
+def test_a_rest_save_announces_the_review_change_too(transactional_db: Any, team: dict[str, Any]) -> None:
+    design = team["design"]
+
+    async def scenario() -> None:
+        watcher = YClient(team["users"]["viewer"], design.pk)
+        await watcher.connect()
+
+        def save_through_rest() -> None:
+            current = Design.objects.get(pk=design.pk)
+            current.save_document({**current.document, "name": "Shop 2"}, author=team["users"]["owner"])
+
+        await sync_to_async(save_through_rest)()
+        assert (await watcher.wait_for_text("review.changed"))["reason"] == "revision"
 
     run(scenario)

@@ -176,6 +176,18 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
         server.stop()
 
 
+@pytest.fixture
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A DB Studio of the test's own, started, that the test may stop and start again (same port, same data)."""
+    build_frontend()
+    own = Server(tmp_path_factory.mktemp("dbstudio-restart"))
+    try:
+        own.start()
+        yield own
+    finally:
+        own.stop()
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """One Chromium for the session; each test gets its own context (cookies, viewport)."""

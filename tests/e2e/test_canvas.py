@@ -37,7 +37,8 @@ def open_design(
     page.goto(f"{app.url}/designs/")
     design = create_design(page, app, unique("Design "), document)
     page.goto(f"{app.url}{design['url']}")
-    expect(page.get_by_role("toolbar", name="Editor tools")).to_be_visible()
+    # A 300-table design is a big page: give the first paint time on a loaded machine.
+    expect(page.get_by_role("toolbar", name="Editor tools")).to_be_visible(timeout=15_000)
     return page, design
 
 
@@ -233,7 +234,7 @@ def test_the_text_panel_shows_the_printer_output_and_typing_changes_the_canvas(
 ) -> None:
     page, design = open_design(app, new_page, owner, shop_document())
     area = mermaid_text(page)
-    wait_saved(page)  # the first open arranges the tables; let that land first
+    wait_saved(page)  # nothing pending (the server laid the tables out on create) before reading the text
     page.wait_for_timeout(400)
     printed = page.request.post(
         f"{app.url}/api/text/print",
@@ -313,6 +314,10 @@ def test_a_reload_shows_exactly_what_was_there(app: App, new_page: Any, owner: A
     expect(page.locator(".table-card")).to_have_count(4)
     expect(page.locator(".erd-note")).to_have_count(1)
     assert stored(page, app, design) == before
+    for node in ("t_customers", "t_orders"):  # measured and shown: the style is final
+        expect(page.locator(f'.react-flow__node[data-id="{node}"]')).to_have_attribute(
+            "style", re.compile(r"visibility: visible")
+        )
     boxes = {
         n: page.locator(f'.react-flow__node[data-id="{n}"]').get_attribute("style") for n in ("t_customers", "t_orders")
     }

@@ -2,18 +2,21 @@
 
 Edits reach the other person through the Yjs socket, concurrent edits to different tables both
 survive, undo is per person, going offline and back converges, and each sees who else is here.
+Review decisions reach the other person at once over the socket (polled only while it is down), and
+two people editing through a server restart or crash converge without losing an acknowledged edit.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Request, expect
 
-from .conftest import App, create_design, screenshot, shop_document, sign_up, unique
+from .conftest import App, Server, create_design, screenshot, shop_document, sign_up, unique
 
 pytestmark = pytest.mark.e2e
 
@@ -210,3 +213,134 @@ def test_a_viewer_follows_live_edits_but_cannot_edit(app: App, new_page: Any, te
     expect(ann.locator(".table-card")).to_have_count(3)
     # The viewer is present like anyone else.
     expect(ann.get_by_role("list", name="People here")).to_contain_text("BO")
+
+
+def review_chip(page: Page) -> Any:
+    return page.get_by_role("button", name=re.compile(r"^Review status: "))
+
+
+def review_step(page: Page, button: str | re.Pattern[str]) -> None:
+    """Open the review panel, press one of its buttons, and close it again."""
+    review_chip(page).click()
+    page.get_by_role("dialog", name="Review status").get_by_role("button", name=button).click()
+    page.keyboard.press("Escape")
+
+
+def test_review_decisions_reach_the_other_person_at_once_without_polling(app: App, new_page: Any, team: Any) -> None:
+    ann, bob, _ = open_pair(app, new_page, team, role="commenter")
+    fetches: list[float] = []  # when either page fetched the review state
+
+    def count(request: Request) -> None:
+        if request.url.endswith("/review-state") and request.method == "GET":
+            fetches.append(time.monotonic())
+
+    ann.on("request", count)
+    bob.on("request", count)
+    expect(review_chip(bob)).to_have_accessible_name("Review status: Draft")
+
+    def arrives(page: Page, name: str) -> float:
+        started = time.monotonic()
+        expect(review_chip(page)).to_have_accessible_name(f"Review status: {name}", timeout=5_000)
+        return time.monotonic() - started
+
+    # Each step reaches the other person well within the 5 s the chip used to poll at.
+    review_step(ann, "Submit for review")
+    assert arrives(bob, "In review") < 2.0
+    review_step(bob, re.compile(r"^Approve revision"))
+    assert arrives(ann, "Approved") < 2.0
+    review_step(bob, "Request changes")
+    assert arrives(ann, "Changes requested") < 2.0
+    # An edit makes the approval stale (a new revision is announced like a decision).
+    review_step(ann, "Submit again")
+    assert arrives(bob, "In review") < 2.0
+    review_step(bob, re.compile(r"^Approve revision"))
+    assert arrives(ann, "Approved") < 2.0
+    rename_table(ann, "customers", "clients")
+    live(ann)
+    assert arrives(bob, "Approved · stale") < 2.0
+    screenshot(bob, "review-status-live-stale", full_page=False)
+
+    # And nobody polls while the socket is up: over more than a polling interval of quiet, neither
+    # page fetches the review state.
+    quiet_from = time.monotonic()
+    time.sleep(6.0)
+    assert [t for t in fetches if t >= quiet_from] == []
+
+
+def test_the_review_state_is_polled_while_the_socket_is_down(app: App, new_page: Any, team: Any) -> None:
+    ann, bob, _ = open_pair(app, new_page, team, role="commenter")
+    # Bob's editor cannot reach the design's socket: every attempt goes to a path the server refuses.
+    bob.add_init_script(
+        """(() => {
+          const Real = window.WebSocket;
+          window.WebSocket = class extends Real {
+            constructor(url, protocols) {
+              super(String(url).replace("/ws/designs/", "/ws/nowhere/"), protocols);
+              this.addEventListener("open", () => { window.socketsOpened = (window.socketsOpened ?? 0) + 1; });
+            }
+          };
+        })()"""
+    )
+    bob.reload()
+    expect(review_chip(bob)).to_have_accessible_name("Review status: Draft")
+    review_step(ann, "Submit for review")
+    # No frame can reach Bob; the fallback poll (every 5 s) still brings the change.
+    expect(review_chip(bob)).to_have_accessible_name("Review status: In review", timeout=8_000)
+    screenshot(bob, "review-status-polled-offline", full_page=False)
+    # ... and not a fetch on (re)connecting: no socket ever opened.
+    assert bob.evaluate("window.socketsOpened ?? 0") == 0
+
+
+@pytest.mark.parametrize("how", ["restart", "crash"])
+def test_two_people_editing_through_a_server_restart_converge_and_lose_no_acknowledged_edit(
+    server: Server, new_page: Any, how: str
+) -> None:
+    app = server.app
+    ann, bob = new_page(), new_page()
+    bob_name = unique("bob")
+    sign_up(bob, app, bob_name)
+    sign_up(ann, app, unique("ann"))
+    design = create_design(ann, app, unique("Shared "), shop_document())
+    response = ann.request.post(
+        f"{app.url}/api/designs/{design['id']}/members",
+        data=json.dumps({"username": bob_name, "role": "editor"}),
+        headers={"Content-Type": "application/json", "X-CSRFToken": csrf(ann)},
+    )
+    assert response.ok, response.text()
+    for page in (ann, bob):
+        page.goto(f"{app.url}{design['url']}")
+        expect(page.locator(".table-card")).to_have_count(3)
+        live(page)
+
+    # Acknowledged edits on both sides ("Saved" = stored by the server), not yet in a revision for
+    # the crash (the server saves a revision a few seconds after edits pause).
+    rename_table(ann, "customers", "clients")
+    rename_table(bob, "orders", "purchases")
+    for page in (ann, bob):
+        expect(page.locator(".save-status")).to_have_text("Saved", timeout=10_000)
+        expect(card(page, "clients")).to_be_visible()
+        expect(card(page, "purchases")).to_be_visible()
+
+    server.stop(kill=how == "crash")
+    for page in (ann, bob):
+        expect(page.locator(".save-status")).to_contain_text("Offline", timeout=10_000)
+    # Both go on editing while the server is down; these edits wait in their browsers.
+    rename_table(ann, "audit.audit_entries", "audit_log")
+    card(bob, "clients").locator(".table-card-select").click()
+    card(bob, "clients").locator(".table-card-title").dblclick()
+    bob.get_by_label("Table name").fill("customers_v2")
+    bob.get_by_label("Table name").press("Enter")
+    screenshot(bob, "collab-server-down", full_page=False)
+
+    server.start()
+    for page in (ann, bob):
+        for name in ("customers_v2", "purchases", "audit.audit_log"):
+            # The provider retries with backoff capped at 10 s.
+            expect(card(page, name)).to_be_visible(timeout=20_000)
+        live(page)
+    names = sorted(t["name"] for t in stored(ann, app, design)["tables"])
+    assert names == ["audit_log", "customers_v2", "purchases"]
+    # And a fresh page (a third person, or a reload) reads the same from the server.
+    ann.reload()
+    for name in ("customers_v2", "purchases", "audit.audit_log"):
+        expect(card(ann, name)).to_be_visible()

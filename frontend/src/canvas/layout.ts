@@ -6,6 +6,10 @@
  *
  * elkjs is large (about 1.5 MB), so it is imported only when a layout runs, and it runs in a web
  * worker: laying out 300 tables takes about a second, which on the main thread froze the canvas.
+ *
+ * The server draws the same kind of map for designs created or imported without positions
+ * (designs/compiler/layout.py mirrors the grouping rules and label room here: change both
+ * together); this one runs for the Auto-layout button and for a design that still has none.
  */
 
 import type { ElkExtendedEdge, ElkNode } from "elkjs/lib/elk-api";

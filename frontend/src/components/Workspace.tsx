@@ -11,7 +11,7 @@ import { canEdit, type EditorConfig } from "../config";
 import type { Column, DesignDocument } from "../document";
 import type { XY } from "../model/ids";
 import { plural } from "../format";
-import { useEditor } from "../hooks/useEditor";
+import { type SaveStatus, useEditor } from "../hooks/useEditor";
 import { useTheme } from "../hooks/useTheme";
 import { addForeignKey, addNote, addRelationship, copyObjects, deleteObjects, isClip, pasteClip, updateNote, type Clip } from "../model/objects";
 import {
@@ -73,6 +73,10 @@ export function Workspace({ config, client, initial }: Props) {
   // provider's socket (live/provider.ts publishes its text frames to live/events.ts).
   const [layingOut, setLayingOut] = useState(false);
   const clip = useRef<Clip | null>(null);
+  // The last copy's clipboard write: a paste right after a copy waits for it, or it would read
+  // whatever the clipboard held before.
+  // If that write failed, the clipboard still holds something older than this page's copy.
+  const clipWrite = useRef<Promise<boolean>>(Promise.resolve(true));
   const docRef = useRef(doc);
   docRef.current = doc;
   const seq = useRef(0);
@@ -129,7 +133,9 @@ export function Workspace({ config, client, initial }: Props) {
     }
   }, [dispatch, flow]);
 
-  // A design nobody has arranged yet (imported, or made by the API) is laid out on first open.
+  // A design nobody has arranged yet is laid out on first open. The server already lays out designs
+  // created or imported without positions (designs/compiler/layout.py, same rules), so this is the
+  // fallback: a document replaced by one without positions, or a design stored before that.
   const laidOut = useRef(false);
   useEffect(() => {
     if (!laidOut.current && editable && needsLayout(initial)) {
@@ -168,12 +174,19 @@ export function Workspace({ config, client, initial }: Props) {
       return;
     }
     clip.current = copyObjects(docRef.current, new Set(selection));
-    void navigator.clipboard.writeText(JSON.stringify(clip.current)).catch(() => undefined);
+    clipWrite.current = navigator.clipboard.writeText(JSON.stringify(clip.current)).then(
+      () => true,
+      () => false,
+    );
   }, [selection]);
 
   const paste = useCallback(async () => {
+    const written = await clipWrite.current;
     let source = clip.current;
     try {
+      if (!written) {
+        throw new Error("the clipboard holds an older copy");
+      }
       const text = await navigator.clipboard.readText();
       const parsed: unknown = JSON.parse(text);
       if (isClip(parsed)) {
@@ -408,6 +421,10 @@ export function Workspace({ config, client, initial }: Props) {
     selection: { ids: selection, column: column?.column ?? null },
   };
 
+  // A first-open layout is an edit on its way: until it is saved, the design is not "Saved".
+  const arranging = layingOut || (editable && !laidOut.current && needsLayout(doc));
+  const save: SaveStatus = arranging && editor.save.state === "saved" ? { state: "saving" } : editor.save;
+
   return (
     <CanvasActionsContext.Provider value={actions}>
       <MarkersContext.Provider value={markers}>
@@ -416,7 +433,7 @@ export function Workspace({ config, client, initial }: Props) {
             editable={editable}
             canUndo={editor.canUndo}
             canRedo={editor.canRedo}
-            save={editor.save}
+            save={save}
             theme={theme}
             layingOut={layingOut}
             hasSelection={selection.length > 0}
@@ -456,7 +473,7 @@ export function Workspace({ config, client, initial }: Props) {
               canEdit={editable}
               dark={theme.dark}
               request={request}
-              arranging={layingOut || (editable && !laidOut.current && needsLayout(doc))}
+              arranging={arranging}
               onMove={(positions) => {
                 dispatch((d) => moveObjects(d, positions));
               }}

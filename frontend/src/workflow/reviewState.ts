@@ -2,15 +2,17 @@
  * The design's review workflow state (`GET /api/designs/{id}/review-state`), shared by the toolbar's
  * status chip and the Comments tab (which reads the server's current revision from it).
  *
- * The server does not announce review decisions on the design socket, so the state is polled every
- * few seconds while the page is visible, and fetched again at once when the socket (re)connects, when
- * a `revision.saved` frame arrives, or when this editor saves. One poll serves every subscriber.
+ * The server announces every change of it on the design socket as a `review.changed` frame (a
+ * workflow step, or a new revision, which moves the current revision and can make decisions stale),
+ * and the state is fetched again when one arrives, when the socket (re)connects, and when this editor
+ * saves. Only while the socket is down is it polled instead, every few seconds while the page is
+ * visible. One fetch serves every subscriber.
  */
 
 import { useEffect, useSyncExternalStore } from "react";
 
 import type { ApiClient } from "../api";
-import { onConnection, subscribe as subscribeEvents } from "../live/events";
+import { isConnected, onConnection, subscribe as subscribeEvents } from "../live/events";
 
 export type ReviewStateName = "draft" | "in_review" | "changes_requested" | "approved";
 
@@ -38,6 +40,7 @@ export interface ReviewState {
 
 export type ReviewAction = "submit" | "approve" | "request-changes" | "withdraw";
 
+/** How often the state is polled while the design socket is down (it is announced while it is up). */
 export const POLL_MS = 5000;
 
 interface Snapshot {
@@ -67,12 +70,14 @@ class ReviewStateStore {
     };
   };
 
-  /** Start polling for one more user; returns the release. */
+  /** Keep the state current for one more user; returns the release. */
   use(): () => void {
     this.users += 1;
     if (this.users === 1) {
       this.stops = [
-        subscribeEvents("revision.saved", () => void this.refresh()),
+        subscribeEvents("review.changed", () => void this.refresh()),
+        // The server joins the socket to the design's group before its hello: a fetch after the
+        // hello cannot miss a change announced while the socket was connecting.
         subscribeEvents("hello", () => void this.refresh()),
         onConnection((up) => {
           if (up) {
@@ -81,7 +86,7 @@ class ReviewStateStore {
         }),
       ];
       this.timer = window.setInterval(() => {
-        if (document.visibilityState === "visible") {
+        if (!isConnected() && document.visibilityState === "visible") {
           void this.refresh();
         }
       }, POLL_MS);
