@@ -246,14 +246,23 @@ def sign_up(page: Any, app: App, username: str, email: str = "") -> None:
     page.wait_for_url(f"{app.url}/designs/")
 
 
-def create_design(page: Any, app: App, name: str, document: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Create a design through the API as the browser's logged-in user (session cookie + CSRF header)."""
-    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
-    response = page.request.post(
-        f"{app.url}/api/designs",
-        data=json.dumps({"name": name, "document": document}),
-        headers={"Content-Type": "application/json", "X-CSRFToken": csrf},
+def csrf(page: Any) -> str:
+    """The CSRF token of the browser's session, for writes through ``page.request``."""
+    return next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+
+
+def post_json(page: Any, app: App, path: str, body: Any) -> Any:
+    """POST ``body`` as JSON to ``path`` as the browser's logged-in user (session cookie + CSRF header)."""
+    return page.request.post(
+        f"{app.url}{path}",
+        data=json.dumps(body),
+        headers={"Content-Type": "application/json", "X-CSRFToken": csrf(page)},
     )
+
+
+def create_design(page: Any, app: App, name: str, document: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Create a design through the API as the browser's logged-in user."""
+    response = post_json(page, app, "/api/designs", {"name": name, "document": document})
     assert response.status == 201, response.text()
     return dict(response.json())
 

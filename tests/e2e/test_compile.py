@@ -29,6 +29,7 @@ from .conftest import (
     Server,
     build_frontend,
     create_design,
+    post_json,
     python,
     screenshot,
     sign_up,
@@ -211,12 +212,8 @@ def check_a_viewer_downloads_but_cannot_compile(app: App, owner: Any, new_page: 
     viewer_name = unique("viewer")
     viewer = new_page(viewport=NARROW, color_scheme="dark")
     sign_up(viewer, app, viewer_name)
-    csrf = next(c["value"] for c in owner.context.cookies() if c["name"] == "csrftoken")
-    response = owner.request.post(
-        f"{app.url}/api/designs/{design['id']}/members",
-        data=json.dumps({"username": viewer_name, "role": "viewer"}),
-        headers={"Content-Type": "application/json", "X-CSRFToken": csrf},
-    )
+    member = {"username": viewer_name, "role": "viewer"}
+    response = post_json(owner, app, f"/api/designs/{design['id']}/members", member)
     assert response.status in (200, 201), response.text()
     viewer.goto(f"{app.url}{design['url']}")
     viewer.get_by_role("button", name="Compile a bundle (DDL, docs, migrations)").click()
