@@ -549,6 +549,10 @@ def save_live_revision(design_id: int, author: Any, message: str) -> tuple[Revis
     return revision, problems, ydoc
 
 
+# Per process: the last update sequence at which a design's live state was found invalid.
+_invalid_at: dict[int, int] = {}
+
+
 def flush_live_edits(design_id: int) -> bool:
     """Make a revision now of live edits that are stored (acknowledged) but not yet in one.
 
@@ -558,12 +562,15 @@ def flush_live_edits(design_id: int) -> bool:
     Returns whether a revision was made.
     """
     marks = DesignSnapshot.objects.filter(design_id=design_id).values_list("saved_seq", "last_seq").first()
-    if marks is None or marks[0] >= marks[1]:
+    if marks is None or marks[0] >= marks[1] or _invalid_at.get(design_id) == marks[1]:
         return False
     # The revision is the last editor's, as it would have been after the pause.
     last = DesignUpdate.objects.filter(design_id=design_id).order_by("-seq").select_related("author").first()
     author = last.author if last is not None else None
-    revision, _, _ = save_live_revision(design_id, author, "Live edit")
+    revision, problems, _ = save_live_revision(design_id, author, "Live edit")
+    if problems:
+        # The editors were told (document.invalid); until the next edit, reads skip the same check.
+        _invalid_at[design_id] = marks[1]
     if revision is None:
         return False
     from asgiref.sync import async_to_sync

@@ -258,3 +258,32 @@ def test_a_rest_save_announces_the_review_change_too(transactional_db: Any, team
         assert (await watcher.wait_for_text("review.changed"))["reason"] == "revision"
 
     run(scenario)
+
+
+def test_an_api_read_during_an_invalid_live_state_gets_the_last_valid_document(
+    transactional_db: Any, team: dict[str, Any], client: Any
+) -> None:
+    design = team["design"]
+    editor = team["users"]["editor"]
+    before = Design.objects.get(pk=design.pk)
+
+    async def scenario() -> None:
+        a = YClient(editor, design.pk)
+        await a.connect()
+        await a.edit(add_table("orders"))
+        await a.edit(lambda root: root["tables"].append(collab.to_y({**full_table("orders"), "id": "t_again"})))
+        for _ in range(100):
+            if await sync_to_async(DesignUpdate.objects.filter(design=design, author=editor).count)() >= 2:
+                break
+            await asyncio.sleep(0.05)
+
+        def read() -> Any:
+            client.force_login(team["users"]["viewer"])
+            return [client.get(f"/api/designs/{design.pk}/document") for _ in range(2)]
+
+        for response in await sync_to_async(read)():
+            assert response.status_code == 200
+            assert response.json() == before.document
+
+    run(scenario)
+    assert Design.objects.get(pk=design.pk).revision_number == before.revision_number
