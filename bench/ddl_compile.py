@@ -19,12 +19,9 @@ of ``--repeat`` rounds of process CPU time; see ``timed``.
 from __future__ import annotations
 
 import argparse
-import gc
 import platform
 import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,33 +35,11 @@ from sqlalchemy.sql import operators  # noqa: E402
 from sqlalchemy.sql.elements import UnaryExpression  # noqa: E402
 
 from bench.synthetic import count, design  # noqa: E402
+from bench.timing import timed  # noqa: E402
 from designs.compiler.ddl import DIALECTS, EMITTERS, emit  # noqa: E402
 from designs.compiler.ddl.base import Emitter  # noqa: E402
 
 TARGET = 1.5
-
-
-def timed(functions: dict[str, Callable[[], object]], repeat: int) -> list[dict[str, float]]:
-    """CPU seconds of each function, ``repeat`` rounds; within a round the functions run one after another.
-
-    Process CPU time, not wall time: on a shared machine, waiting for a core is not our cost.
-    Interleaving puts every contender under the same conditions in each round. The garbage
-    collector is paused inside timed regions, as ``timeit`` does.
-    """
-    rounds = []
-    for _ in range(repeat):
-        times = {}
-        for name, function in functions.items():
-            gc.collect()
-            gc.disable()
-            try:
-                start = time.process_time()
-                function()
-                times[name] = time.process_time() - start
-            finally:
-                gc.enable()
-        rounds.append(times)
-    return rounds
 
 
 def compile_all(emitter: Emitter, tables: list[sa.Table], fks: list[Any], indexes: list[sa.Index]) -> list[str]:

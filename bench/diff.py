@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import argparse
 import copy
-import gc
 import platform
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.synthetic import generate  # noqa: E402
+from bench.timing import timed  # noqa: E402
 from designs.compiler.ddl import emit  # noqa: E402
 from designs.compiler.migrate import diff  # noqa: E402
 from designs.compiler.migrate.alembic import revision_script  # noqa: E402
@@ -93,24 +92,6 @@ def changed(data: dict[str, Any], changes: int) -> dict[str, Any]:
                 }
             )
     return new
-
-
-def timed(functions: dict[str, Callable[[], object]], repeat: int) -> list[dict[str, float]]:
-    """Process CPU seconds of each function per round, interleaved, with the collector paused."""
-    rounds = []
-    for _ in range(repeat):
-        times = {}
-        for name, function in functions.items():
-            gc.collect()
-            gc.disable()
-            try:
-                start = time.process_time()
-                function()
-                times[name] = time.process_time() - start
-            finally:
-                gc.enable()
-        rounds.append(times)
-    return rounds
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,9 +1,12 @@
-"""Who may do what to a design. Every API endpoint and websocket goes through ``design_for``."""
+"""Who may do what to a design. Every API endpoint and websocket goes through ``design_for``, every
+page through ``page_design``."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from ninja.errors import HttpError
 
 from designs import collab
@@ -32,3 +35,12 @@ def design_for(user: Any, design_id: int, needed: Role) -> tuple[Design, str]:
     if collab.flush_live_edits(design.pk):
         design.refresh_from_db()
     return design, membership.role
+
+
+def page_design(user: Any, slug: str) -> tuple[Design, str]:
+    """For a page: the design with ``slug`` and the user's role in it; a non-member gets 404, as in ``design_for``."""
+    design = get_object_or_404(Design, slug=slug)
+    role = design.role_of(user)
+    if role is None:
+        raise Http404("Design not found")
+    return design, role

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+# How DB Studio starts a headless Chromium; the browser tests start theirs the same way.
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -20,8 +21,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
     "--disable-sync",
-    "--font-render-hinting=none",
 ]
+# The ERD's text is drawn without hinting, the same on every machine.
+RENDER_ARGS = [*CHROMIUM_ARGS, "--font-render-hinting=none"]
 
 # Fixed ids and no random seeds, so the same text always draws the same SVG.
 MERMAID_CONFIG = {
@@ -73,7 +75,7 @@ def render_erd(source: str, timeout_ms: int = 60_000) -> tuple[dict[str, bytes],
         return {}, ["ERD not rendered: Playwright is not installed on this worker"]
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS, timeout=timeout_ms)
+            browser = pw.chromium.launch(executable_path=browser_path, args=RENDER_ARGS, timeout=timeout_ms)
             try:
                 page = browser.new_page(viewport={"width": 1600, "height": 1200}, device_scale_factor=1)
                 page.set_default_timeout(timeout_ms)

@@ -6,6 +6,8 @@ links; anyone logged in may accept an invitation or follow a share link whose to
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Literal
 
@@ -84,6 +86,27 @@ def fail(error: sharing.SharingError) -> Exception:
     return HttpError(error.status, error.message)
 
 
+@contextmanager
+def sharing_errors() -> Iterator[None]:
+    """Raise a SharingError from the block as its JSON error (see ``fail``)."""
+    try:
+        yield
+    except sharing.SharingError as exc:
+        raise fail(exc) from None
+
+
+def revoke_row(
+    request: ApiRequest, design_id: int, model: type[Invitation] | type[ShareLink], row_id: int, what: str
+) -> Status[None]:
+    """Revoke one of a design's invitations or share links (owner); 404 when the design has no such one."""
+    design, _ = design_for(request.auth, design_id, Role.OWNER)
+    row = model.objects.filter(design=design, pk=row_id).first()
+    if row is None:
+        raise HttpError(404, f"{what} {row_id} not found")
+    sharing.revoke(row)
+    return Status(204, None)
+
+
 def invitation_out(invitation: Invitation) -> dict[str, Any]:
     return {
         "id": invitation.pk,
@@ -127,12 +150,10 @@ def absolute(request: HttpRequest, name: str, token: str) -> str:
 def invite(request: ApiRequest, design_id: int, payload: InvitationIn) -> Status[dict[str, Any]]:
     """Invite by username or email (owner): an existing user is added at once; a new address gets an email."""
     design, _ = design_for(request.auth, design_id, Role.OWNER)
-    try:
+    with sharing_errors():
         done = sharing.invite(
             design, request.auth, payload.who, payload.role, lambda t: absolute(request, "invitation", t)
         )
-    except sharing.SharingError as exc:
-        raise fail(exc) from None
     if done.membership is not None:
         sharing.notify_membership_changed(design.pk, done.membership.user.get_username())
         status = "added" if done.created else "updated"
@@ -152,21 +173,14 @@ def list_invitations(request: ApiRequest, design_id: int) -> list[dict[str, Any]
 @router.delete("/designs/{design_id}/invitations/{invitation_id}", response={204: None, **ERRORS})
 def revoke_invitation(request: ApiRequest, design_id: int, invitation_id: int) -> Status[None]:
     """Withdraw an invitation (owner); its link stops working."""
-    design, _ = design_for(request.auth, design_id, Role.OWNER)
-    invitation = design.invitations.filter(pk=invitation_id).first()
-    if invitation is None:
-        raise HttpError(404, f"Invitation {invitation_id} not found")
-    sharing.revoke(invitation)
-    return Status(204, None)
+    return revoke_row(request, design_id, Invitation, invitation_id, "Invitation")
 
 
 @router.post("/invitations/accept", response={200: JoinedOut, **ERRORS, **GONE})
 def accept_invitation(request: ApiRequest, payload: TokenIn) -> dict[str, Any]:
     """Accept an invitation with the token from its link (any logged-in user holding the link)."""
-    try:
+    with sharing_errors():
         membership, invitation = sharing.accept_invitation(payload.token, request.auth)
-    except sharing.SharingError as exc:
-        raise fail(exc) from None
     return joined_out(invitation.design, membership, True)
 
 
@@ -181,29 +195,20 @@ def list_share_links(request: ApiRequest, design_id: int) -> list[dict[str, Any]
 def create_share_link(request: ApiRequest, design_id: int, payload: ShareLinkIn) -> Status[dict[str, Any]]:
     """Make a share link (owner): whoever follows it, logged in, joins with at most ``role``."""
     design, _ = design_for(request.auth, design_id, Role.OWNER)
-    try:
+    with sharing_errors():
         link, token = sharing.create_share_link(design, request.auth, payload.role, payload.expires_in_days)
-    except sharing.SharingError as exc:
-        raise fail(exc) from None
     return Status(201, share_link_out(link, absolute(request, "share-link", token)))
 
 
 @router.delete("/designs/{design_id}/share-links/{link_id}", response={204: None, **ERRORS})
 def revoke_share_link(request: ApiRequest, design_id: int, link_id: int) -> Status[None]:
     """Revoke a share link (owner). Members who joined through it stay members."""
-    design, _ = design_for(request.auth, design_id, Role.OWNER)
-    link = design.share_links.filter(pk=link_id).first()
-    if link is None:
-        raise HttpError(404, f"Share link {link_id} not found")
-    sharing.revoke(link)
-    return Status(204, None)
+    return revoke_row(request, design_id, ShareLink, link_id, "Share link")
 
 
 @router.post("/share-links/accept", response={200: JoinedOut, **ERRORS, **GONE})
 def follow_share_link(request: ApiRequest, payload: TokenIn) -> dict[str, Any]:
     """Join a design through a share link's token, at the link's role; a higher role is kept."""
-    try:
+    with sharing_errors():
         membership, changed, link = sharing.follow_share_link(payload.token, request.auth)
-    except sharing.SharingError as exc:
-        raise fail(exc) from None
     return joined_out(link.design, membership, changed)

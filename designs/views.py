@@ -10,7 +10,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import User
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from designs.models import ApiToken, Design, Membership
+from designs.permissions import page_design
 
 
 class DesignForm(forms.Form):
@@ -94,10 +95,7 @@ def design_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def design_editor(request: HttpRequest, slug: str) -> HttpResponse:
-    design = get_object_or_404(Design, slug=slug)
-    role = design.role_of(request.user)
-    if role is None:
-        raise Http404("Design not found")
+    design, role = page_design(request.user, slug)
     config: dict[str, Any] = {
         "designId": design.pk,
         "slug": design.slug,

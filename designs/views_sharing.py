@@ -8,12 +8,13 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from designs import sharing
-from designs.models import Design, Invitation, Role, ShareLink, hash_token
+from designs.models import Invitation, Role, ShareLink, hash_token
+from designs.permissions import page_design
 
 ROLE_HELP = {
     Role.OWNER: "everything, including members and sharing",
@@ -47,10 +48,7 @@ class ShareLinkForm(forms.Form):
 @login_required
 def members(request: HttpRequest, slug: str) -> HttpResponse:
     """Who is in the design; the owner also invites, changes roles and manages share links here."""
-    design = get_object_or_404(Design, slug=slug)
-    role = design.role_of(request.user)
-    if role is None:
-        raise Http404("Design not found")
+    design, role = page_design(request.user, slug)
     is_owner = role == Role.OWNER
     invite_form, link_form = InviteForm(prefix="invite"), ShareLinkForm(prefix="link")
     new_link = new_invitation_link = None

@@ -59,15 +59,21 @@ def test_the_socket_hands_out_the_templates(transactional_db: Any, team: dict[st
     run(scenario)
 
 
+async def an_editor_who_saved_orders(team: dict[str, Any]) -> YClient:
+    """The editor's socket, after adding a table orders and saving it (revision.saved has come back)."""
+    a = YClient(team["users"]["editor"], team["design"].pk)
+    await a.connect()
+    await a.edit(add_table("orders"))
+    await a.comm.send_to(text_data=json.dumps({"type": "save"}))
+    await a.wait_for_text("revision.saved")
+    return a
+
+
 def test_a_rest_save_reaches_an_open_socket_at_once(transactional_db: Any, team: dict[str, Any]) -> None:
     design = team["design"]
 
     async def scenario() -> None:
-        a = YClient(team["users"]["editor"], design.pk)
-        await a.connect()
-        await a.edit(add_table("orders"))
-        await a.comm.send_to(text_data=json.dumps({"type": "save"}))
-        await a.wait_for_text("revision.saved")
+        a = await an_editor_who_saved_orders(team)
         watcher = YClient(team["users"]["viewer"], design.pk)
         await watcher.connect()
 
@@ -89,11 +95,7 @@ def test_a_live_save_is_not_pushed_back_into_the_live_session(transactional_db: 
     design = team["design"]
 
     async def scenario() -> None:
-        a = YClient(team["users"]["editor"], design.pk)
-        await a.connect()
-        await a.edit(add_table("orders"))
-        await a.comm.send_to(text_data=json.dumps({"type": "save"}))
-        await a.wait_for_text("revision.saved")
+        await an_editor_who_saved_orders(team)
 
     run(scenario)
     assert DesignUpdate.objects.filter(design=design, author=None).count() == 0

@@ -14,7 +14,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from designs.models import Invitation, Membership, ShareLink
+from designs.models import Design, Invitation, Membership, ShareLink
 from tests.designs.conftest import token_client
 
 ROLES = ["owner", "editor", "commenter", "viewer", "stranger", "anonymous"]
@@ -34,6 +34,11 @@ def as_user(team: dict[str, Any], who: str) -> Client:
 def role_of(design: Any, user: User) -> str | None:
     membership = Membership.objects.filter(design=design, user=user).first()
     return membership.role if membership else None
+
+
+def owner_posts(team: dict[str, Any], what: str, body: Any) -> Any:
+    """The owner POSTs ``body`` to the team design's ``what`` (invitations, share-links) with a token."""
+    return api(token_client(team["users"]["owner"]), "post", f"/api/designs/{team['design'].pk}/{what}", body)
 
 
 def session(user: User) -> Client:
@@ -68,12 +73,7 @@ def test_an_existing_user_is_added_at_once_by_username_or_email(team: dict[str, 
     design = team["design"]
     newcomer = make_user("newcomer", email="commenter@example.com")
     target = team["users"]["commenter"] if who == "commenter" else newcomer
-    response = api(
-        token_client(team["users"]["owner"]),
-        "post",
-        f"/api/designs/{design.pk}/invitations",
-        {"who": who, "role": "editor"},
-    )
+    response = owner_posts(team, "invitations", {"who": who, "role": "editor"})
     assert response.status_code in (200, 201), response.content
     body = response.json()
     assert body["status"] in ("added", "updated")
@@ -91,13 +91,7 @@ def test_an_existing_user_is_added_at_once_by_username_or_email(team: dict[str, 
     ],
 )
 def test_an_unknown_username_or_a_bad_address_is_a_field_error(team: dict[str, Any], who: str, message: str) -> None:
-    design = team["design"]
-    response = api(
-        token_client(team["users"]["owner"]),
-        "post",
-        f"/api/designs/{design.pk}/invitations",
-        {"who": who, "role": "viewer"},
-    )
+    response = owner_posts(team, "invitations", {"who": who, "role": "viewer"})
     assert response.status_code == 422
     [error] = response.json()["detail"]
     assert error["path"] == "who"
@@ -105,23 +99,13 @@ def test_an_unknown_username_or_a_bad_address_is_a_field_error(team: dict[str, A
 
 
 def test_an_owner_role_cannot_be_given_by_a_share_link(team: dict[str, Any]) -> None:
-    response = api(
-        token_client(team["users"]["owner"]),
-        "post",
-        f"/api/designs/{team['design'].pk}/share-links",
-        {"role": "owner", "expires_in_days": 7},
-    )
+    response = owner_posts(team, "share-links", {"role": "owner", "expires_in_days": 7})
     assert response.status_code == 422
     assert response.json()["detail"][0]["path"] == "role"
 
 
 def invite_new(team: dict[str, Any], email: str = "Dana@Example.com", role: str = "commenter") -> dict[str, Any]:
-    response = api(
-        token_client(team["users"]["owner"]),
-        "post",
-        f"/api/designs/{team['design'].pk}/invitations",
-        {"who": email, "role": role},
-    )
+    response = owner_posts(team, "invitations", {"who": email, "role": role})
     assert response.status_code == 201, response.content
     return dict(response.json())
 
@@ -204,12 +188,7 @@ def test_an_expired_or_withdrawn_invitation_is_refused(team: dict[str, Any], how
 
 
 def make_link(team: dict[str, Any], role: str, days: int = 7) -> dict[str, Any]:
-    response = api(
-        token_client(team["users"]["owner"]),
-        "post",
-        f"/api/designs/{team['design'].pk}/share-links",
-        {"role": role, "expires_in_days": days},
-    )
+    response = owner_posts(team, "share-links", {"role": role, "expires_in_days": days})
     assert response.status_code == 201, response.content
     return dict(response.json())
 
@@ -254,6 +233,24 @@ def test_a_revoked_or_expired_share_link_gives_a_clear_error(team: dict[str, Any
     assert page.status_code == 410
     assert how in page.content.decode()
     assert role_of(team["design"], stranger) is None
+
+
+@pytest.mark.parametrize("kind", ["invitations", "share-links"])
+def test_revoking_reaches_only_the_designs_own_invitations_and_links(team: dict[str, Any], kind: str) -> None:
+    row_id = invite_new(team)["invitation"]["id"] if kind == "invitations" else make_link(team, "viewer")["id"]
+    owner = team["users"]["owner"]
+    other = Design.create(owner=owner, name="Other")
+    response = api(token_client(owner), "delete", f"/api/designs/{other.pk}/{kind}/{row_id}")
+    assert response.status_code == 404
+    noun = "Invitation" if kind == "invitations" else "Share link"
+    assert response.json()["detail"] == f"{noun} {row_id} not found"
+    model = Invitation if kind == "invitations" else ShareLink
+    assert model.objects.get(pk=row_id).revoked_at is None
+    editor = token_client(team["users"]["editor"])
+    assert api(editor, "delete", f"/api/designs/{team['design'].pk}/{kind}/{row_id}").status_code == 403
+    assert model.objects.get(pk=row_id).revoked_at is None
+    assert api(token_client(owner), "delete", f"/api/designs/{team['design'].pk}/{kind}/{row_id}").status_code == 204
+    assert model.objects.get(pk=row_id).revoked_at is not None
 
 
 def test_an_unknown_token_is_not_found(team: dict[str, Any]) -> None:

@@ -24,27 +24,16 @@ from typing import Any
 
 import pytest
 
+from designs.render import CHROMIUM_ARGS, chromium_path
+
 ROOT = Path(__file__).resolve().parents[2]
 FRONTEND = ROOT / "frontend"
 MANIFEST = ROOT / "static" / "dist" / ".vite" / "manifest.json"
 SCREENSHOTS = ROOT / "test-results" / "screenshots"
 PASSWORD = "correct-horse-battery-42"
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
 DESKTOP = {"width": 1280, "height": 800}
 NARROW = {"width": 390, "height": 844}
-
-
-def chromium_path() -> str | None:
-    return os.environ.get("DBSTUDIO_CHROMIUM") or shutil.which("chromium")
 
 
 def free_port() -> int:
@@ -120,9 +109,13 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeout
 
 class Server:
     """DB Studio run the way a user runs it (migrate, then uvicorn) in embedded mode, in its own data
-    directory on a free port; it can be stopped and started again on the same port and data."""
+    directory on a free port; it can be stopped and started again on the same port and data.
 
-    def __init__(self, data_dir: Path):
+    ``settings`` (environment variables) change the mode, e.g. ``REDIS_URL`` for the Redis channel
+    layer and Celery workers.
+    """
+
+    def __init__(self, data_dir: Path, **settings: str):
         env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
         # Production settings (DEBUG off), so users' error pages are the ones under test, over plain
         # HTTP on the loopback interface.
@@ -134,6 +127,7 @@ class Server:
                 "ALLOWED_HOSTS": "127.0.0.1,localhost",
                 "SECURE_COOKIES": "false",
                 "PYTHONUNBUFFERED": "1",
+                **settings,
             }
         )
         self.port = free_port()
@@ -252,14 +246,23 @@ def sign_up(page: Any, app: App, username: str, email: str = "") -> None:
     page.wait_for_url(f"{app.url}/designs/")
 
 
-def create_design(page: Any, app: App, name: str, document: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Create a design through the API as the browser's logged-in user (session cookie + CSRF header)."""
-    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
-    response = page.request.post(
-        f"{app.url}/api/designs",
-        data=json.dumps({"name": name, "document": document}),
-        headers={"Content-Type": "application/json", "X-CSRFToken": csrf},
+def csrf(page: Any) -> str:
+    """The CSRF token of the browser's session, for writes through ``page.request``."""
+    return next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+
+
+def post_json(page: Any, app: App, path: str, body: Any) -> Any:
+    """POST ``body`` as JSON to ``path`` as the browser's logged-in user (session cookie + CSRF header)."""
+    return page.request.post(
+        f"{app.url}{path}",
+        data=json.dumps(body),
+        headers={"Content-Type": "application/json", "X-CSRFToken": csrf(page)},
     )
+
+
+def create_design(page: Any, app: App, name: str, document: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Create a design through the API as the browser's logged-in user."""
+    response = post_json(page, app, "/api/designs", {"name": name, "document": document})
     assert response.status == 201, response.text()
     return dict(response.json())
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import App, create_design, screenshot, shop_document, sign_up, unique
+from .conftest import App, create_design, csrf, screenshot, shop_document, sign_up, unique
 
 pytestmark = pytest.mark.e2e
 
@@ -239,7 +239,7 @@ def test_the_text_panel_shows_the_printer_output_and_typing_changes_the_canvas(
     printed = page.request.post(
         f"{app.url}/api/text/print",
         data={"format": "mermaid", "document": stored(page, app, design)},
-        headers={"X-CSRFToken": next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")},
+        headers={"X-CSRFToken": csrf(page)},
     ).json()["text"]
     assert area.input_value() == printed
 

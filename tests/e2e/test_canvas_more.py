@@ -58,6 +58,16 @@ def table_names(root: ET.Element) -> list[str]:
     )
 
 
+def open_with_orders_and_customers_selected(app: App, new_page: Any, owner: Any) -> tuple[Page, dict[str, Any]]:
+    """The placed shop in the editor with orders and customers selected (a click, then Control+click)."""
+    page, design = open_design(app, new_page, owner, placed_shop())
+    expect(page.locator(".react-flow__edge")).to_have_count(1)
+    card(page, "orders").locator(".table-card-select").click()
+    card(page, "customers").locator(".table-card-select").click(modifiers=["Control"])
+    expect(page.locator(".react-flow__node.selected")).to_have_count(2)
+    return page, design
+
+
 def test_the_canvas_exports_the_whole_diagram_as_svg(app: App, new_page: Any, owner: Any) -> None:
     page, design = open_design(app, new_page, owner, placed_shop())
     expect(page.locator(".react-flow__edge")).to_have_count(1)
@@ -71,11 +81,7 @@ def test_the_canvas_exports_the_whole_diagram_as_svg(app: App, new_page: Any, ow
 def test_the_canvas_exports_the_selection_as_svg_with_only_the_selected_tables(
     app: App, new_page: Any, owner: Any
 ) -> None:
-    page, design = open_design(app, new_page, owner, placed_shop())
-    expect(page.locator(".react-flow__edge")).to_have_count(1)
-    card(page, "orders").locator(".table-card-select").click()
-    card(page, "customers").locator(".table-card-select").click(modifiers=["Control"])
-    expect(page.locator(".react-flow__node.selected")).to_have_count(2)
+    page, design = open_with_orders_and_customers_selected(app, new_page, owner)
     root, text, filename = svg_export(page, "SVG — selection")
     assert root.tag == f"{SVG}svg"
     assert filename == f"{design['slug']}-selection.svg"
@@ -90,11 +96,7 @@ def test_the_canvas_exports_the_selection_as_svg_with_only_the_selected_tables(
 def test_copy_and_paste_duplicate_the_selection_with_new_ids_and_names_and_undo_removes_it(
     app: App, new_page: Any, owner: Any
 ) -> None:
-    page, design = open_design(app, new_page, owner, placed_shop())
-    expect(page.locator(".react-flow__edge")).to_have_count(1)
-    card(page, "orders").locator(".table-card-select").click()
-    card(page, "customers").locator(".table-card-select").click(modifiers=["Control"])
-    expect(page.locator(".react-flow__node.selected")).to_have_count(2)
+    page, design = open_with_orders_and_customers_selected(app, new_page, owner)
     page.keyboard.press("Control+c")
     page.keyboard.press("Control+v")
     expect(page.locator(".table-card")).to_have_count(5)

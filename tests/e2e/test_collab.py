@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, Request, expect
 
-from .conftest import App, Server, create_design, screenshot, shop_document, sign_up, unique
+from .conftest import App, Server, create_design, csrf, screenshot, shop_document, sign_up, unique
 
 pytestmark = pytest.mark.e2e
 
@@ -33,10 +33,6 @@ def team(app: App, browser: Any) -> dict[str, Any]:
         states[who] = {"state": context.storage_state(), "username": username}
         context.close()
     return states
-
-
-def csrf(page: Page) -> str:
-    return next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
 
 
 def open_pair(app: App, new_page: Any, team: dict[str, Any], role: str = "editor") -> tuple[Page, Page, dict[str, Any]]:

@@ -8,14 +8,13 @@ through submit, approve and a stale approval after an edit.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import App, create_design, screenshot, shop_document, sign_up, unique
+from .conftest import App, create_design, post_json, screenshot, shop_document, sign_up, unique
 
 pytestmark = pytest.mark.e2e
 
@@ -29,12 +28,7 @@ def card(page: Page, name: str) -> Any:
 
 def add_member(page: Page, app: App, design: dict[str, Any], username: str, role: str) -> None:
     """The owner (logged in on ``page``) adds a member through the members API."""
-    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
-    response = page.request.post(
-        f"{app.url}/api/designs/{design['id']}/members",
-        data=json.dumps({"username": username, "role": role}),
-        headers={"Content-Type": "application/json", "X-CSRFToken": csrf},
-    )
+    response = post_json(page, app, f"/api/designs/{design['id']}/members", {"username": username, "role": role})
     assert response.status == 201, response.text()
 
 
@@ -268,11 +262,11 @@ def test_review_workflow_submit_approve_and_an_edit_makes_the_approval_stale(app
 
 def test_a_viewer_reads_threads_and_the_review_status_but_cannot_take_part(app: App, new_page: Any) -> None:
     a, v, name_a, _, design = two_people(app, new_page, "viewer")
-    csrf = next(c["value"] for c in a.context.cookies() if c["name"] == "csrftoken")
-    response = a.request.post(
-        f"{app.url}/api/designs/{design['id']}/comments",
-        data=json.dumps({"anchor_kind": "table", "anchor_id": "t_orders", "body": "Partition by month?"}),
-        headers={"Content-Type": "application/json", "X-CSRFToken": csrf},
+    response = post_json(
+        a,
+        app,
+        f"/api/designs/{design['id']}/comments",
+        {"anchor_kind": "table", "anchor_id": "t_orders", "body": "Partition by month?"},
     )
     assert response.status == 201, response.text()
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import secrets
 import subprocess
 import zipfile
@@ -27,14 +26,14 @@ from .conftest import (
     NARROW,
     ROOT,
     App,
+    Server,
     build_frontend,
     create_design,
-    free_port,
+    post_json,
     python,
     screenshot,
     sign_up,
     unique,
-    wait_until_up,
 )
 
 pytestmark = pytest.mark.e2e
@@ -75,51 +74,27 @@ def worker_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     """DB Studio with REDIS_URL set (Redis channel layer, Celery not eager) and one real worker process."""
     build_frontend()
     data_dir = tmp_path_factory.mktemp("dbstudio-e2e-worker")
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
-    env.update(
-        {
-            "DBSTUDIO_DATA_DIR": str(data_dir),
-            "REDIS_URL": redis_url(),
-            # A queue of our own, so no other test's worker takes these jobs (or we theirs).
-            "DBSTUDIO_COMPILE_QUEUE": f"dbs-e2e-{secrets.token_hex(4)}",
-            "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_COOKIES": "false",
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    port = free_port()
-    app = App(url=f"http://127.0.0.1:{port}", env=env)
-    app.manage("migrate", "--noinput", "-v", "0")
-    server_log = data_dir / "server.log"
-    worker_log = data_dir / "worker.log"
-    with server_log.open("wb") as out:
-        server = subprocess.Popen(
-            [python(), "-m", "uvicorn", "dbstudio.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    with worker_log.open("wb") as out:
+    # A queue of our own, so no other test's worker takes these jobs (or we theirs).
+    queue = f"dbs-e2e-{secrets.token_hex(4)}"
+    server = Server(data_dir, REDIS_URL=redis_url(), DBSTUDIO_COMPILE_QUEUE=queue)
+    with (data_dir / "worker.log").open("wb") as out:
         worker = subprocess.Popen(
             [
                 *(python(), "-m", "celery", "-A", "dbstudio", "worker"),
-                *("--pool", "solo", "-Q", env["DBSTUDIO_COMPILE_QUEUE"], "--loglevel", "WARNING"),
-                *("--without-gossip", "--without-mingle", "--hostname", f"e2e-{port}@localhost"),
+                *("--pool", "solo", "-Q", queue, "--loglevel", "WARNING"),
+                *("--without-gossip", "--without-mingle", "--hostname", f"e2e-{server.port}@localhost"),
             ],
             cwd=ROOT,
-            env=env,
+            env=server.app.env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
     try:
-        wait_until_up(app.url, server, server_log)
-        yield app
+        server.start()
+        yield server.app
     finally:
         stop(worker)
-        stop(server)
+        server.stop()
 
 
 @pytest.fixture(params=["eager", "worker"])
@@ -237,12 +212,8 @@ def check_a_viewer_downloads_but_cannot_compile(app: App, owner: Any, new_page: 
     viewer_name = unique("viewer")
     viewer = new_page(viewport=NARROW, color_scheme="dark")
     sign_up(viewer, app, viewer_name)
-    csrf = next(c["value"] for c in owner.context.cookies() if c["name"] == "csrftoken")
-    response = owner.request.post(
-        f"{app.url}/api/designs/{design['id']}/members",
-        data=json.dumps({"username": viewer_name, "role": "viewer"}),
-        headers={"Content-Type": "application/json", "X-CSRFToken": csrf},
-    )
+    member = {"username": viewer_name, "role": "viewer"}
+    response = post_json(owner, app, f"/api/designs/{design['id']}/members", member)
     assert response.status in (200, 201), response.text()
     viewer.goto(f"{app.url}{design['url']}")
     viewer.get_by_role("button", name="Compile a bundle (DDL, docs, migrations)").click()

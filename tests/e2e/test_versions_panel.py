@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import App, create_design, screenshot, shop_document, sign_up, unique
+from .conftest import App, create_design, csrf, screenshot, shop_document, sign_up, unique
 
 pytestmark = pytest.mark.e2e
 
@@ -125,11 +125,10 @@ def test_a_viewer_compares_but_cannot_name_a_version(app: App, new_page: Any) ->
     owner = new_page()
     sign_up(owner, app, unique("vowner"))
     design = create_design(owner, app, unique("Shared "), shop_document())
-    csrf = next(c["value"] for c in owner.context.cookies() if c["name"] == "csrftoken")
     viewer_name = unique("vviewer")
     viewer = new_page(color_scheme="dark")
     sign_up(viewer, app, viewer_name)
-    headers = {"Content-Type": "application/json", "X-CSRFToken": csrf}
+    headers = {"Content-Type": "application/json", "X-CSRFToken": csrf(owner)}
     for path, body in (
         (f"/api/designs/{design['id']}/members", {"username": viewer_name, "role": "viewer"}),
         (f"/api/designs/{design['id']}/versions", {"label": "v1"}),

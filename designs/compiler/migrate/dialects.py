@@ -102,10 +102,6 @@ class MysqlRenderer(Renderer):
         out.append(self.modify(t, old, new))
         return out
 
-    def r_add_index(self, op: o.AddIndex) -> list[Step]:
-        built = self.index(self.b, op.index.id)
-        return [execute(self.compile(self.b, CreateIndex(built)))] if built is not None else []
-
     def r_drop_index(self, op: o.DropIndex) -> list[Step]:
         built = self.index(self.a, op.index.id)
         if built is None or op.with_table:
@@ -364,10 +360,6 @@ class SqliteRenderer(Renderer):
 
     def r_create_table(self, op: o.CreateTable) -> list[Step]:
         return [execute(self.compile(self.b, CreateTable(self.b.tables[op.table.id])))]
-
-    def r_add_index(self, op: o.AddIndex) -> list[Step]:
-        built = self.index(self.b, op.index.id)
-        return [execute(self.compile(self.b, CreateIndex(built)))] if built is not None else []
 
     def r_drop_index(self, op: o.DropIndex) -> list[Step]:
         built = self.index(self.a, op.index.id)

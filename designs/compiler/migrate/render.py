@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from alembic.operations import ops as aop
+from sqlalchemy.schema import CreateIndex
 
 from ..ddl import EMITTERS
 from ..ddl.base import Emitter
@@ -182,6 +183,10 @@ class Renderer:
         if op.new is None:
             return [Step(aop.DropTableCommentOp(t.name, schema=t.schema, existing_comment=op.old))]
         return [Step(aop.CreateTableCommentOp(t.name, op.new, schema=t.schema, existing_comment=op.old))]
+
+    def r_add_index(self, op: o.AddIndex) -> list[Step]:
+        built = self.index(self.b, op.index.id)
+        return [execute(self.compile(self.b, CreateIndex(built)))] if built is not None else []
 
     def r_drop_constraint(self, op: o.DropConstraint) -> list[Step]:
         built = self.constraint(self.a, op.table.id, op.constraint)

@@ -167,14 +167,7 @@ function DesignSummary({
             <dt>Relationships</dt>
             <dd>{(doc.relationships ?? []).length}</dd>
           </div>
-          <div>
-            <dt>Revision</dt>
-            <dd>{revision}</dd>
-          </div>
-          <div>
-            <dt>Your role</dt>
-            <dd className="capitalize">{role}</dd>
-          </div>
+          <RevisionAndRole revision={revision} role={role} />
         </dl>
         <SelectField<Dialect>
           label="Target database"
@@ -239,17 +232,26 @@ SidePanel.Waiting = function Waiting({ role, revision }: { role: DesignRole; rev
         <section className="panel-section">
           <h2 className="panel-title">Design</h2>
           <dl className="facts">
-            <div>
-              <dt>Revision</dt>
-              <dd>{revision}</dd>
-            </div>
-            <div>
-              <dt>Your role</dt>
-              <dd className="capitalize">{role}</dd>
-            </div>
+            <RevisionAndRole revision={revision} role={role} />
           </dl>
         </section>
       </aside>
     </div>
   );
 };
+
+/** The revision and the reader's role, in a design's facts list. */
+function RevisionAndRole({ revision, role }: { revision: number; role: DesignRole }) {
+  return (
+    <>
+      <div>
+        <dt>Revision</dt>
+        <dd>{revision}</dd>
+      </div>
+      <div>
+        <dt>Your role</dt>
+        <dd className="capitalize">{role}</dd>
+      </div>
+    </>
+  );
+}

@@ -183,16 +183,12 @@ export function TableInspector({ doc, table, selectedColumn, editable, dispatch,
                 {ix.method && ix.method !== "btree" ? ` ${ix.method}` : ""}
               </span>
               {editable && (
-                <button
-                  type="button"
-                  className="icon-button icon-button-danger"
-                  aria-label={`Delete index on ${ix.columns.map((k) => (k.column ? colName(k.column) : "expression")).join(", ")}`}
-                  onClick={() => {
+                <DeleteButton
+                  label={`Delete index on ${ix.columns.map((k) => (k.column ? colName(k.column) : "expression")).join(", ")}`}
+                  onDelete={() => {
                     dispatch((d) => updateTable(d, table.id, (t) => ({ ...t, indexes: (t.indexes ?? []).filter((i) => i.id !== ix.id) })));
                   }}
-                >
-                  ×
-                </button>
+                />
               )}
             </li>
           ))}
@@ -228,16 +224,12 @@ export function TableInspector({ doc, table, selectedColumn, editable, dispatch,
             <li key={ck.id} className="list-row">
               <span className="mono">{ck.expression}</span>
               {editable && (
-                <button
-                  type="button"
-                  className="icon-button icon-button-danger"
-                  aria-label={`Delete check ${ck.expression}`}
-                  onClick={() => {
+                <DeleteButton
+                  label={`Delete check ${ck.expression}`}
+                  onDelete={() => {
                     dispatch((d) => updateTable(d, table.id, (t) => ({ ...t, checks: (t.checks ?? []).filter((c) => c.id !== ck.id) })));
                   }}
-                >
-                  ×
-                </button>
+                />
               )}
             </li>
           ))}
@@ -269,16 +261,12 @@ export function TableInspector({ doc, table, selectedColumn, editable, dispatch,
                 <span className="muted"> — by {(p.equality ?? []).map(colName).join(", ") || "…"}</span>
               </span>
               {editable && (
-                <button
-                  type="button"
-                  className="icon-button icon-button-danger"
-                  aria-label={`Delete access pattern ${p.name}`}
-                  onClick={() => {
+                <DeleteButton
+                  label={`Delete access pattern ${p.name}`}
+                  onDelete={() => {
                     dispatch((d) => ({ ...d, access_patterns: (d.access_patterns ?? []).filter((x) => x.id !== p.id) }));
                   }}
-                >
-                  ×
-                </button>
+                />
               )}
             </li>
           ))}
@@ -326,5 +314,21 @@ export function TableInspector({ doc, table, selectedColumn, editable, dispatch,
         </section>
       )}
     </>
+  );
+}
+
+/** A list row's × button: deletes the row. */
+function DeleteButton({ label, onDelete }: { label: string; onDelete: () => void }) {
+  return (
+    <button
+      type="button"
+      className="icon-button icon-button-danger"
+      aria-label={label}
+      onClick={() => {
+        onDelete();
+      }}
+    >
+      ×
+    </button>
   );
 }

@@ -1,4 +1,4 @@
-/** Labelled form fields for the inspector. Text fields keep a draft and commit on Enter or blur. */
+/** Labelled form fields for the inspector and the panels. Text fields keep a draft and commit on Enter or blur. */
 
 import { useEffect, useId, useState } from "react";
 
@@ -97,12 +97,15 @@ export function SelectField<T extends string>({
   options,
   onChange,
   disabled = false,
+  placeholder,
 }: {
   label: string;
   value: T;
   options: readonly { value: T; label: string }[];
   onChange: (value: T) => void;
   disabled?: boolean;
+  /** An empty first option ("Choose…"), shown while nothing is chosen (value ""). */
+  placeholder?: string;
 }) {
   const id = useId();
   return (
@@ -119,6 +122,7 @@ export function SelectField<T extends string>({
           onChange(e.target.value as T);
         }}
       >
+        {placeholder !== undefined && value === "" && <option value="">{placeholder}</option>}
         {options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}

@@ -11,6 +11,7 @@ import { useEffect, useMemo, useState } from "react";
 import type { DesignDocument, Index } from "../document";
 import { plural } from "../format";
 import { acceptIndexes } from "../model/indexes";
+import { analyseLater } from "./analysis";
 import type { PanelProps } from "./types";
 import "./indexes.css";
 
@@ -107,34 +108,22 @@ export function IndexPanel({ doc, client, config, editable, active, dispatch, se
     if (!active) {
       return;
     }
-    const abort = new AbortController();
-    const timer = window.setTimeout(() => {
-      setRunning(true);
-      client
-        .request<Strategy>("POST", `/designs/${config.designId}/index-strategy`, {
+    return analyseLater(
+      strategy ? DELAY_MS : 0,
+      (signal) =>
+        client.request<Strategy>("POST", `/designs/${config.designId}/index-strategy`, {
           body: { document: doc },
-          signal: abort.signal,
-        })
-        .then((result) => {
+          signal,
+        }),
+      {
+        onResult: (result) => {
           setStrategy(result);
           setAccepted(new Set());
-          setError(null);
-        })
-        .catch((e: unknown) => {
-          if (!abort.signal.aborted) {
-            setError(e instanceof Error ? e.message : String(e));
-          }
-        })
-        .finally(() => {
-          if (!abort.signal.aborted) {
-            setRunning(false);
-          }
-        });
-    }, strategy ? DELAY_MS : 0);
-    return () => {
-      window.clearTimeout(timer);
-      abort.abort();
-    };
+        },
+        setError,
+        setRunning,
+      },
+    );
     // `strategy` only picks the first delay; re-running when it changes would loop.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [doc, client, config.designId, active]);
@@ -240,7 +229,7 @@ export function IndexPanel({ doc, client, config, editable, active, dispatch, se
       </ul>
       {(strategy?.redundant.length ?? 0) > 0 && (
         <>
-          <h3 className="index-subtitle">Existing indexes to reconsider</h3>
+          <h3 className="panel-subtitle">Existing indexes to reconsider</h3>
           <ul className="index-list" aria-label="Existing indexes to reconsider">
             {strategy?.redundant.map((r) => (
               <li key={`${r.index_id}:${r.kind}`} className="index-rec index-doubt">

@@ -17,6 +17,7 @@ import type { Marker, Severity } from "../canvas/markers";
 import type { DesignDocument } from "../document";
 import { plural } from "../format";
 import { addSuppression, reuseUnchanged } from "../model/review";
+import { analyseLater } from "./analysis";
 import { ReviewSettings, type RulesInfo } from "./ReviewSettings";
 import type { PanelProps } from "./types";
 import "./review.css";
@@ -130,34 +131,23 @@ export function ReviewPanel({ doc, client, active, editable, markers, dispatch, 
   const lastAsked = useRef(0);
 
   useEffect(() => {
-    const abort = new AbortController();
     const wait = Math.max(0, lastAsked.current + DELAY_MS - performance.now());
-    const timer = window.setTimeout(() => {
-      lastAsked.current = performance.now();
-      setRunning(true);
-      client
-        .request<Review>("POST", "/review", { body: { document: doc }, signal: abort.signal })
-        .then((result) => {
+    return analyseLater(
+      wait,
+      (signal) => client.request<Review>("POST", "/review", { body: { document: doc }, signal }),
+      {
+        onStart: () => {
+          lastAsked.current = performance.now();
+        },
+        onResult: (result) => {
           setReview(result);
-          setError(null);
           setPending((p) => (p.size ? new Map([...p].filter(([, v]) => v.state === "fixing")) : p));
           markers.setLayer("review", toMarkers(result.findings));
-        })
-        .catch((e: unknown) => {
-          if (!abort.signal.aborted) {
-            setError(e instanceof Error ? e.message : String(e));
-          }
-        })
-        .finally(() => {
-          if (!abort.signal.aborted) {
-            setRunning(false);
-          }
-        });
-    }, wait);
-    return () => {
-      window.clearTimeout(timer);
-      abort.abort();
-    };
+        },
+        setError,
+        setRunning,
+      },
+    );
   }, [doc, client, markers]);
 
   useEffect(() => {

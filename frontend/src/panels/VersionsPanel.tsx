@@ -12,6 +12,7 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react"
 
 import { ApiError } from "../api";
 import type { DiffState, Marker } from "../canvas/markers";
+import { CheckField, SelectField } from "../components/fields";
 import { downloadText } from "../export";
 import { plural } from "../format";
 import type { PanelProps } from "./types";
@@ -348,8 +349,14 @@ export function VersionsPanel({ doc, revision, client, config, editable, active,
             }
           }}
         >
-          <RefSelect label="From" value={from} options={options} onChange={setFrom} />
-          <RefSelect label="To" value={to} options={[{ value: CURRENT, label: "Current design" }, ...options]} onChange={setTo} />
+          <SelectField label="From" value={from} options={options} onChange={setFrom} placeholder="Choose…" />
+          <SelectField
+            label="To"
+            value={to}
+            options={[{ value: CURRENT, label: "Current design" }, ...options]}
+            onChange={setTo}
+            placeholder="Choose…"
+          />
           <div className="compare-actions">
             <button type="submit" className="button button-primary button-small" disabled={!from || from === to}>
               Compare
@@ -383,42 +390,6 @@ export function VersionsPanel({ doc, revision, client, config, editable, active,
         />
       )}
     </section>
-  );
-}
-
-function RefSelect({
-  label,
-  value,
-  options,
-  onChange,
-}: {
-  label: string;
-  value: string;
-  options: { value: string; label: string }[];
-  onChange: (value: string) => void;
-}) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id} className="field-label">
-        {label}
-      </label>
-      <select
-        id={id}
-        className="field-input"
-        value={value}
-        onChange={(e) => {
-          onChange(e.target.value);
-        }}
-      >
-        {value === "" && <option value="">Choose…</option>}
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </div>
   );
 }
 
@@ -756,17 +727,7 @@ function Preview({
         ))}
       </div>
       {(format === "alembic" || format === "postgres") && (
-        <div className="field field-check">
-          <input
-            id={`${id}-safe`}
-            type="checkbox"
-            checked={safe}
-            onChange={(e) => {
-              onSafe(e.target.checked);
-            }}
-          />
-          <label htmlFor={`${id}-safe`}>Safe PostgreSQL plan (no avoidable locks)</label>
-        </div>
+        <CheckField label="Safe PostgreSQL plan (no avoidable locks)" checked={safe} onChange={onSafe} />
       )}
       <div className="preview-actions">
         <button type="button" className="button button-small" onClick={copy} disabled={!current}>

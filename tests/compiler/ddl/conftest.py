@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -39,16 +40,20 @@ def scratch(dialect: str, tmp_path: Path) -> Iterator[sa.Engine]:
             engine.dispose()
 
 
+def execute_each(cursor: Any, statements: list[str]) -> None:
+    """Execute statements one by one on a DB-API cursor, exactly as written; a failure names its statement."""
+    for statement in statements:
+        try:
+            cursor.execute(statement)
+        except Exception as exc:
+            raise AssertionError(f"statement failed: {statement}\n{exc}") from exc
+
+
 def run_script(engine: sa.Engine, statements: list[str]) -> None:
     """Execute statements one by one through the DB-API, exactly as emitted (no parameter parsing)."""
     raw = engine.raw_connection()
     try:
-        cursor = raw.cursor()
-        for statement in statements:
-            try:
-                cursor.execute(statement)
-            except Exception as exc:
-                raise AssertionError(f"statement failed: {statement}\n{exc}") from exc
+        execute_each(raw.cursor(), statements)
         raw.commit()
     finally:
         raw.close()

@@ -15,14 +15,19 @@ from .conftest import fixture, run_script, scratch
 OLD = "2000-01-01 00:00:00"
 
 
+def rename_an_account(engine: sa.Engine, dialect: str) -> None:
+    """On the triggers_audit schema: insert account 1 ('a', updated long ago), then rename it to 'b'."""
+    run_script(engine, emit(fixture("triggers_audit"), dialect).statements)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO accounts (id, name, updated_at) VALUES (1, 'a', :old)"), {"old": OLD})
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE accounts SET name = 'b' WHERE id = 1"))
+
+
 @pytest.mark.parametrize("dialect", DIALECTS)
 def test_updating_a_row_refreshes_updated_at(dialect: str, tmp_path: Path) -> None:
     with scratch(dialect, tmp_path) as engine:
-        run_script(engine, emit(fixture("triggers_audit"), dialect).statements)
-        with engine.begin() as conn:
-            conn.execute(sa.text("INSERT INTO accounts (id, name, updated_at) VALUES (1, 'a', :old)"), {"old": OLD})
-        with engine.begin() as conn:
-            conn.execute(sa.text("UPDATE accounts SET name = 'b' WHERE id = 1"))
+        rename_an_account(engine, dialect)
         with engine.connect() as conn:
             updated = conn.execute(sa.text("SELECT updated_at FROM accounts WHERE id = 1")).scalar()
     assert str(updated)[:4] != "2000"
@@ -47,11 +52,7 @@ def test_every_change_is_recorded_in_the_audit_table(dialect: str, tmp_path: Pat
 @pytest.mark.parametrize("dialect", DIALECTS)
 def test_an_audited_update_is_logged_once_even_when_updated_at_is_refreshed(dialect: str, tmp_path: Path) -> None:
     with scratch(dialect, tmp_path) as engine:
-        run_script(engine, emit(fixture("triggers_audit"), dialect).statements)
-        with engine.begin() as conn:
-            conn.execute(sa.text("INSERT INTO accounts (id, name, updated_at) VALUES (1, 'a', :old)"), {"old": OLD})
-        with engine.begin() as conn:
-            conn.execute(sa.text("UPDATE accounts SET name = 'b' WHERE id = 1"))
+        rename_an_account(engine, dialect)
         with engine.connect() as conn:
             rows = conn.execute(sa.text("SELECT operation, old_row, new_row FROM change_log ORDER BY id")).all()
     assert [(r[0], _row(r[1]).get("name"), _row(r[2]).get("name")) for r in rows] == [

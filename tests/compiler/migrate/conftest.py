@@ -27,6 +27,7 @@ from designs.compiler.document import Document
 from designs.compiler.migrate import Plan
 from designs.compiler.migrate.alembic import revision_script
 from designs.compiler.validate import load
+from tests.compiler.ddl.conftest import execute_each
 from tests.services import scratch_mysql, scratch_postgres
 
 PAIR_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "migrations"
@@ -93,12 +94,7 @@ class Database:
                 raw.driver_connection.autocommit(True)
             else:
                 raw.driver_connection.isolation_level = None
-            cursor = raw.cursor()
-            for statement in statements:
-                try:
-                    cursor.execute(statement)
-                except Exception as exc:
-                    raise AssertionError(f"statement failed: {statement}\n{exc}") from exc
+            execute_each(raw.cursor(), statements)
         finally:
             raw.close()
 
@@ -283,20 +279,27 @@ def _value(column: sa.Column[Any], value: Any) -> Any:
     return value
 
 
+def _kept_columns(
+    doc: Document, rows: dict[str, list[dict[str, Any]]], dialect: str, also: Document | None
+) -> Iterator[tuple[str, sa.Table, list[str], list[dict[str, Any]]]]:
+    """(table id, table, column keys, fixture rows) for each fixture table ``doc`` (and ``also``) has columns of."""
+    emitter = EMITTERS[dialect](doc)
+    for table_id, items in rows.items():
+        if table_id not in emitter.tables or not items:
+            continue
+        t = emitter.tables[table_id]
+        keys = _kept(doc, also, table_id, [k for k in items[0] if k in set(t.c.keys())])
+        if keys:
+            yield table_id, t, keys, items
+
+
 def read_rows(
     engine: sa.Engine, doc: Document, dialect: str, rows: dict[str, list[dict[str, Any]]], also: Document | None = None
 ) -> dict[str, Any]:
     """The fixture rows as the database holds them now, as text, for the columns ``doc`` (and ``also``) has."""
-    emitter = EMITTERS[dialect](doc)
     out: dict[str, Any] = {}
     with engine.connect() as conn:
-        for table_id, items in rows.items():
-            if table_id not in emitter.tables or not items:
-                continue
-            t = emitter.tables[table_id]
-            keys = _kept(doc, also, table_id, [k for k in items[0] if k in set(t.c.keys())])
-            if not keys:
-                continue
+        for table_id, t, keys, _ in _kept_columns(doc, rows, dialect, also):
             got = conn.execute(sa.select(*[t.c[k] for k in keys])).all()
             out[table_id] = _sorted([{k: _text(v) for k, v in zip(keys, row, strict=True)} for row in got], table_id)
     return out
@@ -305,15 +308,8 @@ def read_rows(
 def expected_rows(
     doc: Document, rows: dict[str, list[dict[str, Any]]], dialect: str, also: Document | None = None
 ) -> dict[str, Any]:
-    emitter = EMITTERS[dialect](doc)
     out: dict[str, Any] = {}
-    for table_id, items in rows.items():
-        if table_id not in emitter.tables or not items:
-            continue
-        t = emitter.tables[table_id]
-        keys = _kept(doc, also, table_id, [k for k in items[0] if k in set(t.c.keys())])
-        if not keys:
-            continue
+    for table_id, _, keys, items in _kept_columns(doc, rows, dialect, also):
         out[table_id] = _sorted([{k: _text(item[k]) for k in keys} for item in items], table_id)
     return out
 
