@@ -1,7 +1,7 @@
 """Live co-editing under load: N simulated editors against two server processes on Redis and PostgreSQL.
 
-Each editor is a pycrdt doc speaking the y-websocket protocol over a real websocket (the ``websockets``
-library, as the browser's y-websocket client does over the browser's). Editors are split between two
+Each editor is a pycrdt doc speaking the y-websocket protocol over a real websocket (aiohttp's client,
+offering permessage-deflate as browsers do). Editors are split between two
 uvicorn processes serving ``dbstudio.asgi:application`` with the Redis channel layer and a scratch
 PostgreSQL database, so every edit crosses processes through Redis.
 
@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -61,6 +62,16 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of a process so far (Linux)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU jiffies of the whole machine so far, from /proc/stat (0, 0 elsewhere)."""
+    try:
+        fields = [float(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0.0, 0.0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return sum(fields) - idle, sum(fields)
 
 
 def load_average() -> str:
@@ -148,10 +159,66 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 
 # --- the editors ------------------------------------------------------------------------------------
 
 
+# An edit's column comment: when it was sent (time.monotonic(), one clock on this machine) and its id.
+STAMP = re.compile(rb"sent@(\d+\.\d+)#(c\d+_\d+)")
+
+
+class Closed(Exception):
+    """The socket closed (``code`` as the server sent it, None if it did not)."""
+
+    def __init__(self, code: int | None):
+        super().__init__(code)
+        self.code = code
+
+
+class Socket:
+    """A client websocket on aiohttp, whose frame reader and masking are C: the editors' own CPU is load
+    on the machine the servers are measured on, and with the pure-Python client they took more of it
+    than both servers together. Offers permessage-deflate as browsers do."""
+
+    def __init__(self) -> None:
+        self.session: Any = None
+        self.ws: Any = None
+
+    async def open(self, url: str, cookie: str, origin: str, deflate: bool) -> None:
+        import aiohttp
+
+        self.session = aiohttp.ClientSession()
+        self.ws = await self.session.ws_connect(
+            url,
+            headers={"Cookie": cookie, "Origin": origin},
+            max_msg_size=64 * 1024 * 1024,
+            compress=15 if deflate else 0,
+            autoping=True,
+            heartbeat=None,
+            timeout=aiohttp.ClientWSTimeout(ws_close=10),
+        )
+
+    async def recv(self) -> str | bytes:
+        import aiohttp
+
+        message = await self.ws.receive()
+        if message.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
+            return message.data
+        raise Closed(self.ws.close_code)
+
+    async def send(self, data: str | bytes) -> None:
+        if self.ws.closed:
+            raise Closed(self.ws.close_code)
+        if isinstance(data, str):
+            await self.ws.send_str(data)
+        else:
+            await self.ws.send_bytes(data)
+
+    async def close(self) -> None:
+        await self.ws.close()
+        await self.session.close()
+
+
 class Editor:
     """One simulated editor: a pycrdt doc synced over a real websocket."""
 
-    def __init__(self, index: int, url: str, cookie: str, origin: str, clients: int):
+    def __init__(self, index: int, url: str, cookie: str, origin: str, clients: int, deflate: bool = True):
         from pycrdt import Doc
 
         self.index = index
@@ -164,29 +231,20 @@ class Editor:
         self.latencies: list[float] = []
         self.lag: list[float] = []  # how late each send was against its schedule (client-side overload)
         self.clients = clients
-        self.ws: Any = None
+        self.ws = Socket()
+        self.deflate = deflate
+        self.outgoing: list[bytes] = []  # this editor's own transactions' updates, as they commit
         self.synced = asyncio.Event()
         self.errors: list[Any] = []
-        self.subscriptions: list[Any] = []
 
     async def connect(self) -> None:
         from pycrdt import YMessageType, YSyncMessageType, create_sync_message, read_message, write_message
-        from websockets.asyncio.client import connect
 
-        self.ws = await connect(
-            self.url,
-            additional_headers={"Cookie": self.cookie},
-            origin=self.origin,  # type: ignore[arg-type]
-            max_size=64 * 1024 * 1024,
-            open_timeout=30,
-            # The server pings (uvicorn's keepalive) and closes a socket whose pong is late; on a
-            # starved machine that decides the run, so the program reports such closes as errors.
-            ping_interval=None,
-        )
+        await self.ws.open(self.url, self.cookie, self.origin, self.deflate)
         hello = json.loads(await self.ws.recv())
         assert hello.get("type") == "hello" and not hello["read_only"], hello
         step1 = await self.ws.recv()
-        assert step1[:2] == bytes([YMessageType.SYNC, YSyncMessageType.SYNC_STEP1])
+        assert isinstance(step1, bytes) and step1[:2] == bytes([YMessageType.SYNC, YSyncMessageType.SYNC_STEP1])
         step2 = bytes([YMessageType.SYNC, YSyncMessageType.SYNC_STEP2])
         await self.ws.send(step2 + write_message(self.doc.get_update(read_message(step1[2:]))))
         await self.ws.send(create_sync_message(self.doc))
@@ -195,42 +253,43 @@ class Editor:
             if isinstance(message, bytes) and message[:2] == step2:
                 self.doc.apply_update(read_message(message[2:]))
                 break
-        self.observe()
+        # An edit's update as its transaction commits: O(change), where get_update(state) is O(doc).
+        self.doc.observe(lambda event: self.outgoing.append(event.update))
 
-    def observe(self) -> None:
+    def doc_column_ids(self) -> set[str]:
+        """Every column id in this editor's doc (the final check: what the doc holds, not what was seen)."""
         from pycrdt import Map
 
         tables = self.doc.get("document", type=Map)["tables"]
-        for table in tables:
-            self.subscriptions.append(table["columns"].observe(self.on_columns))
-
-    def on_columns(self, event: Any) -> None:
-        now = time.monotonic()
-        for op in event.delta:
-            for column in op.get("insert", ()):
-                column_id = column["id"]
-                if column_id in self.seen:
-                    continue
-                self.seen.add(column_id)
-                if not column_id.startswith(f"c{self.index}_"):
-                    self.latencies.append(now - float(column["comment"]))
+        return {str(column["id"]) for table in tables for column in table["columns"]}
 
     async def listen(self) -> None:
         from pycrdt import YMessageType, read_message
-        from websockets.exceptions import ConnectionClosed
 
         try:
-            async for message in self.ws:
+            while True:
+                message = await self.ws.recv()
                 if isinstance(message, str):
                     data = json.loads(message)
                     if data.get("type") in ("error", "read_only", "document.invalid"):
                         self.errors.append(data)
                     continue
                 if message[:1] == bytes([YMessageType.SYNC]) and message[1] in (1, 2):
+                    now = time.monotonic()
                     self.doc.apply_update(read_message(message[2:]))
-        except ConnectionClosed as exc:
-            if exc.rcvd is not None and exc.rcvd.code != 1000:
-                self.errors.append({"closed": exc.rcvd.code})
+                    self.outgoing.clear()  # the remote update just applied, not an edit of ours
+                    # Which edits arrived, read from the update's bytes (an edit's comment is one
+                    # contiguous UTF-8 string in it): observing the doc cost the editors more CPU than
+                    # the servers spent. That the docs really hold every edit is checked at the end.
+                    for sent, column_id in STAMP.findall(message):
+                        name = column_id.decode()
+                        if name not in self.seen:
+                            self.seen.add(name)
+                            if not name.startswith(f"c{self.index}_"):
+                                self.latencies.append(now - float(sent))
+        except Closed as exc:
+            if exc.code not in (None, 1000):
+                self.errors.append({"closed": exc.code})
 
     async def edit(self, n: int) -> None:
         from pycrdt import Map, create_update_message
@@ -240,18 +299,23 @@ class Editor:
 
         column_id = f"c{self.index}_{n}"
         column = Column.model_validate(
-            {"id": column_id, "name": f"col_{n}", "type": {"name": "text"}, "comment": repr(time.monotonic())}
+            {
+                "id": column_id,
+                "name": f"col_{n}",
+                "type": {"name": "text"},
+                "comment": f"sent@{time.monotonic()!r}#{column_id}",
+            }
         ).model_dump(mode="json", by_alias=True)
-        before = self.doc.get_state()
         table = self.doc.get("document", type=Map)["tables"][self.index]
+        self.outgoing.clear()
         with self.doc.transaction():
             table["columns"].append(collab.to_y(column))
+        [update] = self.outgoing
+        self.outgoing.clear()
         self.sent.append(column_id)
-        await self.ws.send(create_update_message(self.doc.get_update(before)))
+        await self.ws.send(create_update_message(update))
 
     async def run(self, start: float, rate: float, duration: float) -> None:
-        from websockets.exceptions import ConnectionClosed
-
         interval = 1 / rate
         offset = interval * self.index / self.clients  # spread the editors' sends over the interval
         n = 0
@@ -267,8 +331,8 @@ class Editor:
                 self.lag.append(-wait)
             try:
                 await self.edit(n)
-            except ConnectionClosed as exc:  # reported, and this editor stops; the others go on
-                self.errors.append({"closed": exc.rcvd.code if exc.rcvd else None, "while": "sending"})
+            except Closed as exc:  # reported, and this editor stops; the others go on
+                self.errors.append({"closed": exc.code, "while": "sending"})
                 return
             n += 1
 
@@ -286,6 +350,7 @@ def scheduled(index: int, clients: int, rate: float, duration: float) -> list[st
 async def drive(editors: list[Editor], args: Any, barrier: Any) -> dict[str, Any]:
     """Connect these editors, wait for every process's editors, edit, then wait until all edits arrived."""
     await asyncio.gather(*(e.connect() for e in editors))
+    cpu_start = time.process_time()
     listeners = [asyncio.ensure_future(e.listen()) for e in editors]
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, barrier.wait)
@@ -305,17 +370,25 @@ async def drive(editors: list[Editor], args: Any, barrier: Any) -> dict[str, Any
         "elapsed": sent_at - began,
         "converged_after": converged,
         "sent": [c for e in editors for c in e.sent],
-        "missing": sum(len(expected - e.seen - set(e.sent)) for e in editors),
+        "missing": sum(len(expected - e.doc_column_ids()) for e in editors),
         "latencies": [x for e in editors for x in e.latencies],
         "lag": [x for e in editors for x in e.lag],
         "errors": [err for e in editors for err in e.errors],
+        "cpu": [time.process_time() - cpu_start],
     }
 
 
 def client_process(editors: list[Editor], args: Any, barrier: Any, results: Any) -> None:
     """One process of editors (a single Python process cannot keep up with 20 editors' incoming edits)."""
     try:
-        results.put(asyncio.run(drive(editors, args, barrier)))
+        # uvloop (which uvicorn[standard] installs, and the servers use) when there is one: the editors'
+        # own event-loop overhead is load on the machine the servers are measured on.
+        try:
+            import uvloop
+
+            results.put(uvloop.run(drive(editors, args, barrier)))
+        except ImportError:
+            results.put(asyncio.run(drive(editors, args, barrier)))
     except Exception as exc:  # the parent still gets an answer, and reports the failure
         sent = [c for e in editors for c in e.sent]
         failed = {"elapsed": 0.0, "converged_after": float("nan"), "sent": sent, "missing": len(sent)}
@@ -340,7 +413,7 @@ def run_editors(editors: list[Editor], args: Any) -> dict[str, Any]:
         "elapsed": max(p["elapsed"] for p in parts),
         "converged_after": max(p["converged_after"] for p in parts),
         "expected": {c for p in parts for c in p["sent"]},
-        **{key: [x for p in parts for x in p[key]] for key in ("latencies", "lag", "errors")},
+        **{key: [x for p in parts for x in p.get(key, [])] for key in ("latencies", "lag", "errors", "cpu")},
         "missing": sum(p["missing"] for p in parts),
     }
 
@@ -399,6 +472,9 @@ def main() -> int:
     parser.add_argument("--servers", type=int, default=2)
     parser.add_argument("--settle", type=float, default=30.0, help="seconds to wait for convergence")
     parser.add_argument("--quick", action="store_true", help="smoke test: 4 editors, 3 s")
+    parser.add_argument(
+        "--no-deflate", action="store_true", help="do not offer permessage-deflate (browsers do; the default)"
+    )
     parser.add_argument("--client-procs", type=int, default=4, help="processes the editors are spread over")
     parser.add_argument("--profile", type=Path, help="run the servers under cProfile, writing DIR/server-N.prof")
     args = parser.parse_args()
@@ -424,13 +500,15 @@ def main() -> int:
         for i in range(args.clients):
             port = procs[i % len(procs)][0]
             url = f"ws://127.0.0.1:{port}/ws/designs/{design_id}/"
-            editors.append(Editor(i, url, cookies[i], f"http://127.0.0.1:{port}", args.clients))
+            editors.append(Editor(i, url, cookies[i], f"http://127.0.0.1:{port}", args.clients, not args.no_deflate))
         load_before = load_average()
         cpu_before = [cpu_seconds(p.pid) for _, p in procs]
+        busy_before = machine_busy()
         connections.close_all()  # the editors' processes are forked from this one
         result = run_editors(editors, args)
         cpu_used = [cpu_seconds(p.pid) - b for (_, p), b in zip(procs, cpu_before, strict=True)]
         load_after = load_average()
+        busy_after = machine_busy()
 
         expected: set[str] = result["expected"]
         # The revision is saved once edits pause (DBSTUDIO_COLLAB_SAVE_DELAY, 3 s) or an editor leaves.
@@ -460,6 +538,11 @@ def main() -> int:
     if lag:
         print(f"sender lag: {len(lag)} sends late, max {max(lag):.1f} ms (this process was busy)")
     print(f"server CPU s: {', '.join(f'{c:.1f}' for c in cpu_used)} over {result['elapsed']:.0f} s of editing")
+    print(f"editor processes' CPU s: {', '.join(f'{c:.1f}' for c in result['cpu'])}")
+    spent = busy_after[1] - busy_before[1]
+    if spent > 0:
+        share = (busy_after[0] - busy_before[0]) / spent
+        print(f"machine busy: {share:.0%} of {os.cpu_count()} CPUs while the editors ran")
     print(f"load average: before {load_before}, after {load_after}")
     print(f"missing in editors' docs: {missing_clients}")
     print(f"missing in stored Yjs state: {len(expected - in_state)}")

@@ -14,7 +14,7 @@ from asgiref.sync import sync_to_async
 from pycrdt import Awareness, Doc, Map, create_awareness_message
 
 from designs import collab
-from designs.models import Design, DesignUpdate
+from designs.models import Design, DesignSnapshot, DesignUpdate
 from tests.designs.conftest import token_client
 from tests.designs.test_consumer import YClient, add_table, full_table, run
 
@@ -287,3 +287,37 @@ def test_an_api_read_during_an_invalid_live_state_gets_the_last_valid_document(
 
     run(scenario)
     assert Design.objects.get(pk=design.pk).revision_number == before.revision_number
+
+
+def test_compaction_waits_until_the_log_is_a_quarter_of_the_snapshot(
+    db: Any, team: dict[str, Any], settings: Any
+) -> None:
+    """The merge is O(document): on a big design it runs once per O(document) bytes of log, not per
+    fixed number of updates (which made every relayed edit wait behind it, about once a second)."""
+    settings.DBSTUDIO_COLLAB_COMPACT_EVERY = 2
+    design = team["design"]
+    editor = team["users"]["editor"]
+    big = {**design.document, "tables": [full_table(f"t{i}") for i in range(40)]}
+    design.save_document(big, author=editor)
+    doc: Doc = Doc()
+    doc.apply_update(collab.load_state(design.pk)[0])
+    snapshot = len(bytes(DesignSnapshot.objects.get(design=design).state))
+
+    logged = 0
+    for n in range(10_000):
+        before = doc.get_state()
+        with doc.transaction():
+            doc.get("document", type=Map)["tables"][n % 40]["name"] = f"renamed_{n}"
+        update = doc.get_update(before)
+        collab.store_update(design.pk, update, editor)
+        logged += len(update)
+        compacted = collab.compact(design.pk)
+        if compacted:
+            break
+        assert n < 1 or logged * 4 < snapshot, (n, logged, snapshot)
+    assert compacted and logged * 4 >= snapshot
+    assert not DesignUpdate.objects.filter(design=design).exists()
+    state, _ = collab.load_state(design.pk)
+    check: Doc = Doc()
+    check.apply_update(state)
+    assert collab.document_of(check)["tables"][n % 40]["name"] == f"renamed_{n}"
