@@ -171,15 +171,21 @@ export function Workspace({ config, client, initial }: Props) {
   }, [column, selection, dispatch]);
 
   const copy = useCallback(() => {
-    if (!selection.length) {
+    // From React Flow's store, which a click updates at once: the `selection` state follows it a
+    // render later, so a Ctrl+C right after a Ctrl+click would copy the selection before it.
+    const selected = [
+      ...flow.getNodes().filter((n) => n.selected).map((n) => n.id),
+      ...flow.getEdges().filter((e) => e.selected).map((e) => e.id),
+    ];
+    if (!selected.length) {
       return;
     }
-    clip.current = copyObjects(docRef.current, new Set(selection));
+    clip.current = copyObjects(docRef.current, new Set(selected));
     clipWrite.current = navigator.clipboard.writeText(JSON.stringify(clip.current)).then(
       () => true,
       () => false,
     );
-  }, [selection]);
+  }, [flow]);
 
   const paste = useCallback(async () => {
     const written = await clipWrite.current;
