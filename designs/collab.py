@@ -33,6 +33,7 @@ from pydantic import BaseModel
 
 from designs.compiler.document import Document
 from designs.compiler.validate import Problem, validate
+from designs.events import tell_design
 from designs.models import Design, DesignSnapshot, DesignUpdate, Revision
 
 log = logging.getLogger(__name__)
@@ -381,15 +382,9 @@ def push_saved_document(design_id: int) -> None:
     change = catch_up(design_id)
     if change is None:
         return
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
     from pycrdt import create_update_message
 
-    layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(
-            f"design-{design_id}", {"type": "yjs.relay", "data": create_update_message(change), "sender": ""}
-        )
+    tell_design(design_id, {"type": "yjs.relay", "data": create_update_message(change), "sender": ""})
 
 
 def revision_created(sender: Any, instance: Revision, created: bool, **kwargs: Any) -> None:
@@ -584,16 +579,6 @@ def flush_live_edits(design_id: int) -> bool:
         _invalid_at[design_id] = marks[1]
     if revision is None:
         return False
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
-
-    layer = get_channel_layer()
-    if layer is not None:
-        try:
-            async_to_sync(layer.group_send)(
-                f"design-{design_id}", {"type": "revision.saved", "revision": revision.number}
-            )
-        except Exception:  # the revision is saved; editors learn its number on their next save
-            log.exception("Could not announce design %s's revision %s", design_id, revision.number)
+    tell_design(design_id, {"type": "revision.saved", "revision": revision.number})
     return True
 

@@ -15,13 +15,10 @@ committed, and open editors fetch the state again instead of polling for it.
 
 from __future__ import annotations
 
-import logging
 import re
 from datetime import datetime
 from typing import Any, Literal
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -30,12 +27,12 @@ from ninja.errors import HttpError, ValidationError
 from pydantic import Field
 
 from designs.api import ERRORS, ApiRequest
+from designs.events import tell_design
 from designs.models import Approval, Comment, Design, Membership, ReviewState, Revision, Role
 from designs.permissions import design_for, has_role
 from designs.schemas import ErrorOut
 
 router = Router(tags=["comments"])
-log = logging.getLogger(__name__)
 
 AnchorKind = Literal["design", "table", "column", "relationship", "index"]
 # A mention is @ and a Django username, not preceded by a word character (so e-mail addresses are not
@@ -135,18 +132,10 @@ def comment_out(comment: Comment, anchors: dict[tuple[str, str], str], design: D
 
 def broadcast(design: Design, action: str, comment: Comment) -> None:
     """Tell open editors of the design; a missing channel layer only means nobody is listening."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
     out = comment_out(comment, anchors_of(design.document), design)
     for key in ("created_at", "edited_at", "resolved_at"):
         out[key] = out[key].isoformat() if out[key] else None
-    try:
-        async_to_sync(layer.group_send)(
-            f"design-{design.pk}", {"type": "comment.changed", "action": action, "comment": out}
-        )
-    except Exception:  # the comment is saved; open editors will see it on their next load
-        log.exception("Could not broadcast a comment change on design %s", design.pk)
+    tell_design(design.pk, {"type": "comment.changed", "action": action, "comment": out})
 
 
 def refresh_labels(comments: list[Comment], anchors: dict[tuple[str, str], str]) -> None:
@@ -322,13 +311,7 @@ def announce_review_change(design_id: int, reason: str) -> None:
 
 
 def _send_review_changed(design_id: int, reason: str) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(f"design-{design_id}", {"type": "review.changed", "reason": reason})
-    except Exception:  # the change is saved; open editors catch up when their socket reconnects
-        log.exception("Could not broadcast a review change on design %s", design_id)
+    tell_design(design_id, {"type": "review.changed", "reason": reason})
 
 
 def revision_created(sender: Any, instance: Revision, created: bool, **kwargs: Any) -> None:

@@ -30,6 +30,7 @@ from pycrdt import (
 )
 
 from designs import collab
+from designs.events import group_name
 from designs.models import Membership, Role
 from designs.permissions import has_role
 from designs.writer import writer
@@ -59,11 +60,6 @@ class TokenBucket:
             self.tokens -= 1
             return True
         return False
-
-
-def group_name(design_id: int) -> str:
-    """The channel-layer group of a design (compile progress and comments are sent to it too)."""
-    return f"design-{design_id}"
 
 
 @database_sync_to_async

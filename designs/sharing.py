@@ -20,6 +20,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from designs.events import tell_design
 from designs.models import ROLE_RANK, Design, Invitation, Membership, Role, ShareLink, hash_token
 
 CAPPABLE_ROLES = (Role.VIEWER, Role.COMMENTER, Role.EDITOR)
@@ -251,15 +252,5 @@ def revoke(row: Invitation | ShareLink) -> None:
 
 def notify_membership_changed(design_id: int, username: str) -> None:
     """Tell the member's open sockets to re-read their role (a removed member's socket is closed)."""
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
-
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(f"design-{design_id}", {"type": "membership.changed", "username": username})
-    except Exception:  # nobody listening, or the layer is down: the socket re-checks on its next connect
-        import logging
-
-        logging.getLogger(__name__).warning("Could not tell open editors of design %s about a role change", design_id)
+    # Lost only if the layer is down: the socket re-checks the role on its next connect.
+    tell_design(design_id, {"type": "membership.changed", "username": username})

@@ -19,15 +19,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from celery import shared_task
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from designs.compiler.bundle import DEFAULT_DIALECTS, build_bundle
 from designs.compiler.document import Document
+from designs.events import tell_design
 from designs.models import Artifact, CompileJob, Design, Revision
 
 log = logging.getLogger(__name__)
@@ -113,13 +112,7 @@ def job_event(job: CompileJob) -> dict[str, Any]:
 
 
 def _announce(job: CompileJob) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(f"design-{job.design_id}", job_event(job))
-    except Exception:  # the browser falls back to polling; a lost event must not fail the compile
-        log.warning("could not send progress of job %s", job.pk, exc_info=True)
+    tell_design(job.design_id, job_event(job))  # lost: the browser falls back to polling
 
 
 def _save(job: CompileJob, **fields: Any) -> None:
