@@ -59,6 +59,9 @@ def test_every_page_renders_cleanly(app: App, new_page: Any, viewport: dict[str,
     design = create_design(page, app, "Shop", shop_document())
     page.goto(f"{app.url}{design['url']}")
     expect(page.locator(".table-card")).to_have_count(3)
+    # React Flow shows a table's parts once it has measured it (a few frames after it is in the DOM).
+    expect(page.locator(".column-list").first).to_be_visible()
+    expect(page.get_by_role("button", name="orders", exact=True)).to_be_visible()
     screenshot(page, f"editor-tables-{tag}", full_page=False)
     assert_fits(page)
     page.get_by_role("button", name="orders", exact=True).click()
