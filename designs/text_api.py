@@ -25,6 +25,11 @@ ParseFormat = Literal["mermaid", "dbml"]
 class ParseIn(Schema):
     format: ParseFormat = "mermaid"
     text: str = Field(description="the text to parse")
+    base: dict[str, Any] | None = Field(
+        default=None,
+        description="Mermaid only: the design the text was printed from without details; what the text "
+        "does not state (ids, defaults, indexes, ...) is taken from it",
+    )
 
 
 class ParseOut(Schema):
@@ -35,6 +40,11 @@ class ParseOut(Schema):
 class PrintIn(Schema):
     format: ExportFormat = "mermaid"
     document: dict[str, Any]
+    details: bool = Field(
+        default=True,
+        description="Mermaid only: false leaves out the %% @dbstudio lines (plain Mermaid; read it back with "
+        "the document as the parse's base)",
+    )
 
 
 class PrintOut(Schema):
@@ -54,7 +64,11 @@ class TextProblemsOut(Schema):
     detail: list[TextProblem]
 
 
-def parse_text(fmt: str, text: str) -> Any:
+def parse_text(fmt: str, text: str, base: Document | None = None) -> Any:
+    if fmt == "mermaid" and base is not None:
+        from designs.compiler.text.mermaid_plain import parse_against
+
+        return parse_against(text, base)
     if fmt == "mermaid":
         from designs.compiler.parse.mermaid import parse_mermaid
 
@@ -69,8 +83,11 @@ def parse(request: ApiRequest, payload: ParseIn) -> Any:
     """Parse Mermaid ``erDiagram`` or DBML text. A syntax error is a 422 with its line and column."""
     if len(payload.text.encode()) > settings.DBSTUDIO_MAX_DOCUMENT_BYTES:
         raise HttpError(413, f"The text is larger than {settings.DBSTUDIO_MAX_DOCUMENT_BYTES} bytes")
+    base = None
+    if payload.base is not None:
+        base = Document.model_validate(checked_document(payload.base, prefix="base"))
     try:
-        result = parse_text(payload.format, payload.text)
+        result = parse_text(payload.format, payload.text, base)
     except ParseError as exc:
         return Status(422, {"detail": [{"path": "text", **exc.to_data(), "message": str(exc)}]})
     return {"document": result.document.to_data(), "warnings": list(result.warnings)}
@@ -79,6 +96,10 @@ def parse(request: ApiRequest, payload: ParseIn) -> Any:
 @router.post("/text/print", response={200: PrintOut, **ERRORS})
 def print_text(request: ApiRequest, payload: PrintIn) -> dict[str, Any]:
     """Print a (valid) document in any export format, e.g. the Mermaid text panel's content."""
-    data = checked_document(payload.document, prefix="document")
-    out = export(Document.model_validate(data), payload.format)
+    doc = Document.model_validate(checked_document(payload.document, prefix="document"))
+    if payload.format == "mermaid" and not payload.details:
+        from designs.compiler.text.mermaid_plain import print_plain
+
+        return {"text": print_plain(doc), "warnings": []}
+    out = export(doc, payload.format)
     return {"text": out.text, "warnings": out.warnings}

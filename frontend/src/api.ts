@@ -189,14 +189,30 @@ export class ApiClient {
     });
   }
 
-  /** Print a document as text with the compiler's printer (the Mermaid panel's content). */
-  printText(doc: DesignDocument, format = "mermaid", signal?: AbortSignal): Promise<{ text: string; warnings: string[] }> {
-    return this.request("POST", "/text/print", { body: { format, document: doc }, signal });
+  /**
+   * Print a document as text with the compiler's printer (the Mermaid panel's content). Mermaid
+   * without `details` leaves out the `%% @dbstudio` lines; parse it back with the document as `base`.
+   */
+  printText(
+    doc: DesignDocument,
+    format = "mermaid",
+    signal?: AbortSignal,
+    details = true,
+  ): Promise<{ text: string; warnings: string[] }> {
+    return this.request("POST", "/text/print", { body: { format, document: doc, details }, signal });
   }
 
-  /** Parse text into a document; a syntax error is an ApiError 422 whose problems carry line and column. */
-  parseText(text: string, format = "mermaid", signal?: AbortSignal): Promise<{ document: DesignDocument; warnings: string[] }> {
-    return this.request("POST", "/text/parse", { body: { format, text }, signal });
+  /**
+   * Parse text into a document; a syntax error is an ApiError 422 whose problems carry line and column.
+   * With a `base`, plain Mermaid keeps what it does not state (ids, defaults, indexes, ...) from it.
+   */
+  parseText(
+    text: string,
+    format = "mermaid",
+    signal?: AbortSignal,
+    base?: DesignDocument,
+  ): Promise<{ document: DesignDocument; warnings: string[] }> {
+    return this.request("POST", "/text/parse", { body: { format, text, ...(base ? { base } : {}) }, signal });
   }
 
   /** An export as JSON: `{to, filename, text, warnings}`. */

@@ -57,3 +57,27 @@ def test_printing_an_invalid_document_names_the_paths(make_user: Any) -> None:
 
 def test_text_conversions_need_a_login(db: Any) -> None:
     assert Client().post("/api/text/parse", {"text": MERMAID}, content_type="application/json").status_code == 401
+
+
+def test_plain_text_reads_back_against_its_base(make_user: Any) -> None:
+    client = token_client(make_user("ann"))
+    base = client.post("/api/text/parse", {"text": MERMAID}, content_type="application/json").json()["document"]
+    base["tables"][0]["comment"] = "People who order."
+    base["tables"][0]["columns"][1]["default"] = {"kind": "literal", "value": "anonymous"}
+    plain = client.post("/api/text/print", {"document": base, "details": False}, content_type="application/json")
+    assert plain.status_code == 200 and "@dbstudio" not in plain.json()["text"]
+    text = plain.json()["text"].replace("string name", "text name")
+    response = client.post("/api/text/parse", {"text": text, "base": base}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    customer = response.json()["document"]["tables"][0]
+    assert customer["comment"] == "People who order."
+    assert customer["columns"][1]["default"] == {"kind": "literal", "value": "anonymous"}
+    assert customer["columns"][1]["type"] == {"name": "text"}
+
+
+def test_an_invalid_base_is_a_422_naming_its_path(make_user: Any) -> None:
+    client = token_client(make_user("ann"))
+    response = client.post("/api/text/parse", {"text": MERMAID, "base": {"tables": [{"id": "t"}]}},
+                           content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["path"] == "base.tables[0].name"

@@ -236,24 +236,40 @@ def test_the_text_panel_shows_the_printer_output_and_typing_changes_the_canvas(
     area = mermaid_text(page)
     wait_saved(page)  # nothing pending (the server laid the tables out on create) before reading the text
     page.wait_for_timeout(400)
-    printed = page.request.post(
-        f"{app.url}/api/text/print",
-        data={"format": "mermaid", "document": stored(page, app, design)},
-        headers={"X-CSRFToken": csrf(page)},
-    ).json()["text"]
-    assert area.input_value() == printed
+
+    def printed(details: bool) -> str:
+        return str(page.request.post(
+            f"{app.url}/api/text/print",
+            data={"format": "mermaid", "document": stored(page, app, design), "details": details},
+            headers={"X-CSRFToken": csrf(page)},
+        ).json()["text"])
+
+    # Plain Mermaid by default; "Show details" shows the lossless text with its directive lines.
+    assert area.input_value() == printed(False)
+    assert "@dbstudio" not in area.input_value()
+    page.get_by_label("Show details").check()
+    expect(area).to_have_value(printed(True))
+    page.get_by_label("Show details").uncheck()
+    expect(area).to_have_value(printed(False))
 
     text = area.input_value()
+    text = text.replace("timestamptz created_at", "timestamp created_at")
     area.fill(text.rstrip("\n") + "\n    products {\n        bigint id PK\n        text title\n    }\n")
     expect(page.locator(".table-card")).to_have_count(4)
     expect(card(page, "products").locator(".column-name")).to_have_text(["id", "title"])
+    expect(card(page, "customers").get_by_text("timestamp", exact=True)).to_be_visible()
+    new, old = card(page, "products").bounding_box(), card(page, "orders").bounding_box()
+    assert new and old and new["x"] >= old["x"] + old["width"], "a typed table goes beside the design, not on top"
     wait_saved(page)
     screenshot(page, "canvas-mermaid-edit", full_page=False)
-    names = {t["name"] for t in stored(page, app, design)["tables"]}
-    assert names == {"customers", "orders", "audit_entries", "products"}
-    # Ids ride in the directive lines, so the tables that were there keep theirs.
-    ids = {t["name"]: t["id"] for t in stored(page, app, design)["tables"]}
-    assert ids["customers"] == "t_customers"
+    tables = {t["name"]: t for t in stored(page, app, design)["tables"]}
+    assert set(tables) == {"customers", "orders", "audit_entries", "products"}
+    # The plain text is read against the design: what it does not say (ids, comments, NOT NULL) is kept.
+    customers = tables["customers"]
+    assert customers["id"] == "t_customers" and customers["comment"] == "People who buy things."
+    created = next(c for c in customers["columns"] if c["name"] == "created_at")
+    assert created["id"] == "c_customers_created" and created["nullable"] is False
+    assert created["type"]["name"] == "timestamp"
 
 
 def test_a_bad_text_edit_shows_its_line_and_column_and_keeps_the_canvas(app: App, new_page: Any, owner: Any) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,14 +150,17 @@ class ParseResult:
     warnings: list[str]
 
 
-def parse_mermaid(text: str) -> ParseResult:
+def parse_mermaid(text: str, prepare: Callable[[Diagram], None] | None = None) -> ParseResult:
     """Parse Mermaid ``erDiagram`` text into a design document, with warnings for what was ignored.
 
     Raises ``ParseError`` (1-based line and column) for text the pinned Mermaid would reject and for
-    malformed ``%% @dbstudio`` directives.
+    malformed ``%% @dbstudio`` directives. ``prepare`` may adjust the statements before the document
+    is built (``text/mermaid_plain.py`` gives plain text the directives of a design it came from).
     """
     diagram = _preprocess(text)
     _Syntax(diagram, _Lexer(diagram).tokens()).parse()
+    if prepare is not None:
+        prepare(diagram)
     document = build(diagram)
     return ParseResult(document, diagram.warnings)
 

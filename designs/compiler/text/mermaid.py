@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from ..document import Column, ColumnType, Document, Model, Relationship, Table
@@ -50,28 +51,30 @@ _DIRECTION = re.compile(r"direction[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202
                         re.IGNORECASE)
 
 
-def print_mermaid(doc: Document) -> str:
-    """The document as Mermaid ``erDiagram`` text that ``parse_mermaid`` reads back to the same document."""
+def print_mermaid(doc: Document, details: bool = True) -> str:
+    """The document as Mermaid ``erDiagram`` text that ``parse_mermaid`` reads back to the same document.
+
+    Without ``details`` the directive lines are left out: plain Mermaid, which reads back exactly only
+    against the document it came from (``mermaid_plain.parse_against``).
+    """
     ctx = Context(target=doc.settings.target, enums={e.name: e.id for e in doc.enums})
     lines: list[str] = []
-    # The parser reads a YAML null title as no title, so such names stay in the design directive.
-    title = doc.name if doc.name not in (DEFAULT_NAME, "null", "~") and doc.name.isprintable() else None
+    title, description, design = design_text(doc)
     if title is not None:
         lines += ["---", f"title: {json.dumps(title, ensure_ascii=False)}", "---"]
     lines.append("erDiagram")
-    description = doc.description if _one_line(doc.description) and '"' not in (doc.description or "") else None
     if description is not None:
         lines.append(f"{INDENT}accDescr: {description}")
-    implied = Document.model_validate({"name": title or DEFAULT_NAME, "description": description})
-    design = _diff(doc, implied, DESIGN_KEYS)
-    if design:
+    if design and details:
         lines.append(_directive("design", design))
-    lines += [_directive("enum", _dump(e)) for e in doc.enums]
+    lines += [_directive("enum", _dump(e)) for e in doc.enums] if details else []
     labels = _labels(doc)
     for table in doc.tables:
-        lines += _entity(doc, table, labels[table.id], ctx)
+        lines += _entity(doc, table, labels[table.id], ctx, details)
     for rel in doc.relationships:
-        lines += _relationship(rel, doc, labels)
+        lines += _relationship(rel, doc, labels, details)
+    if not details:
+        return "\n".join(lines) + "\n"
     lines += [_directive("note", _dump(n)) for n in doc.notes]
     lines += [_directive("area", _dump(a)) for a in doc.areas]
     lines += [_directive("access_pattern", _dump(p)) for p in doc.access_patterns]
@@ -79,6 +82,15 @@ def print_mermaid(doc: Document) -> str:
     lines += [_directive("grant", _dump(g)) for g in doc.security.grants]
     lines += [_directive("policy", _dump(p)) for p in doc.security.policies]
     return "\n".join(lines) + "\n"
+
+
+def design_text(doc: Document) -> tuple[str | None, str | None, dict[str, Any]]:
+    """The front-matter title and ``accDescr`` the printer writes, and the design directive for the rest."""
+    # The parser reads a YAML null title as no title, so such names stay in the design directive.
+    title = doc.name if doc.name not in (DEFAULT_NAME, "null", "~") and doc.name.isprintable() else None
+    description = doc.description if _one_line(doc.description) and '"' not in (doc.description or "") else None
+    implied = Document.model_validate({"name": title or DEFAULT_NAME, "description": description})
+    return title, description, _diff(doc, implied, DESIGN_KEYS)
 
 
 # -- directives --------------------------------------------------------------------------------
@@ -203,24 +215,40 @@ def _keys(doc: Document, table: Table, column: Column) -> list[str]:
     return keys
 
 
-def _entity(doc: Document, table: Table, label: str, ctx: Context) -> list[str]:
-    token = entity_token(label)
-    assert token is not None
+@dataclass
+class AttributeText:
+    """One attribute line as printed: its words, and the directive that makes it exact."""
+
+    type_token: str
+    name_token: str
+    keys: list[str]
+    comment: str | None
+    directive: dict[str, Any]
+
+
+@dataclass
+class EntityText:
+    """One entity block as printed."""
+
+    label: str
+    directive: dict[str, Any]
+    attributes: list[AttributeText]
+
+
+def entity_text(doc: Document, table: Table, label: str, ctx: Context) -> EntityText:
+    """What the printer writes for ``table``: the words Mermaid states and the directives for the rest."""
     tslug = table_slug(table.name, table.schema_)
-    body: list[str] = []
-    all_keys: list[list[str]] = []
+    attributes: list[AttributeText] = []
     for column in table.columns:
         keys = _keys(doc, table, column)
-        all_keys.append(keys)
         shown_type = type_text(column.type, doc)
         ctype = word_token(shown_type) or word_token(_sanitized(shown_type, '`"~'))
         name = word_token(column.name) or word_token(_sanitized(column.name, '`"~'))
         assert ctype is not None and name is not None
         comment = column.comment if column.comment and _quotable(column.comment, '"~') else None
-        parts = [ctype, name] + ([", ".join(keys)] if keys else []) + ([f'"{comment}"'] if comment else [])
-        body.append(INDENT * 2 + " ".join(parts))
         implied = Column.model_validate(implied_column(_unquote(ctype), _unquote(name), keys, comment, tslug, ctx))
-        body.append(_directive("column", _diff(column, implied, force=("id",)), INDENT * 2))
+        attributes.append(AttributeText(ctype, name, keys, comment, _diff(column, implied, force=("id",))))
+    all_keys = [a.keys for a in attributes]
     implied_data = implied_table(table.name, table.schema_, table.columns, all_keys) | {"columns": table.columns}
     extra = _diff(table, Table.model_validate(implied_data), force=("id",))
     for key in ("columns", "name", "schema"):
@@ -230,14 +258,42 @@ def _entity(doc: Document, table: Table, label: str, ctx: Context) -> list[str]:
         extra = {"name": table.name} | schema | extra
     else:
         extra = schema | extra
-    return [f"{INDENT}{token} {{", _directive("table", extra, INDENT * 2), *body, f"{INDENT}}}"]
+    return EntityText(label, extra, attributes)
+
+
+def _entity(doc: Document, table: Table, label: str, ctx: Context, details: bool) -> list[str]:
+    token = entity_token(label)
+    assert token is not None
+    shown = entity_text(doc, table, label, ctx)
+    lines = [f"{INDENT}{token} {{"]
+    if details:
+        lines.append(_directive("table", shown.directive, INDENT * 2))
+    for attr in shown.attributes:
+        parts = [attr.type_token, attr.name_token] + ([", ".join(attr.keys)] if attr.keys else [])
+        lines.append(INDENT * 2 + " ".join(parts + ([f'"{attr.comment}"'] if attr.comment else [])))
+        if details:
+            lines.append(_directive("column", attr.directive, INDENT * 2))
+    return [*lines, f"{INDENT}}}"]
 
 
 def _unquote(token: str) -> str:
     return token[1:-1] if token.startswith("`") else token
 
 
-def _relationship(rel: Relationship, doc: Document, labels: dict[str, str]) -> list[str]:
+@dataclass
+class LinkText:
+    """One relationship line as printed (parent on the left), and its directive."""
+
+    parent: str
+    left: str
+    identifying: bool
+    right: str
+    child: str
+    label: str  # as shown: a bare word or a quoted string
+    directive: dict[str, Any]
+
+
+def link_text(rel: Relationship, doc: Document, labels: dict[str, str]) -> LinkText:
     parent, child = labels[rel.to_table], labels[rel.from_table]
     left, right = LEFT[rel.to_cardinality], RIGHT[rel.from_cardinality]
     # No label and an empty label both print as ""; the directive tells them apart.
@@ -246,8 +302,12 @@ def _relationship(rel: Relationship, doc: Document, labels: dict[str, str]) -> l
                 shown[1:-1] if shown.startswith('"') else shown, 0)
     tables = {labels[t.id]: t for t in doc.tables}
     implied = Relationship.model_validate(implied_relationship(link, tables, plain=False))
-    line = "--" if rel.identifying else ".."
-    return [
-        f"{INDENT}{entity_token(parent)} {left}{line}{right} {entity_token(child)} : {shown}",
-        _directive("relationship", _diff(rel, implied, force=("id",))),
-    ]
+    return LinkText(parent, left, rel.identifying, right, child, shown, _diff(rel, implied, force=("id",)))
+
+
+def _relationship(rel: Relationship, doc: Document, labels: dict[str, str], details: bool) -> list[str]:
+    shown = link_text(rel, doc, labels)
+    line = "--" if shown.identifying else ".."
+    parent, child = entity_token(shown.parent), entity_token(shown.child)
+    text = f"{INDENT}{parent} {shown.left}{line}{shown.right} {child} : {shown.label}"
+    return [text, _directive("relationship", shown.directive)] if details else [text]

@@ -356,3 +356,35 @@ export function documentBounds(doc: DesignDocument): { x: number; y: number; wid
   const y1 = Math.max(...boxes.map((b) => b.y + b.h));
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
+
+const NEW_TABLE_GAP = 80;
+
+/**
+ * Positions for a document that replaced `before` wholesale (typed Mermaid text): a table at the
+ * origin keeps the place it had, and a new one goes in a column right of the design instead of on
+ * top of whatever sits at the origin.
+ */
+export function keepPlaces(before: DesignDocument, after: DesignDocument): DesignDocument {
+  const at = (t: Table) => (t.position?.x ?? 0) === 0 && (t.position?.y ?? 0) === 0;
+  const old = new Map((before.tables ?? []).map((t) => [t.id, t]));
+  const placed = (after.tables ?? []).filter((t) => !at(t) || (old.has(t.id) && !at(old.get(t.id) as Table)));
+  const bounds = placed.length ? documentBounds({ ...after, tables: placed, areas: [], notes: [] }) : null;
+  let y = bounds?.y ?? 0;
+  const x = bounds ? bounds.x + bounds.width + NEW_TABLE_GAP : 0;
+  const tables = (after.tables ?? []).map((t) => {
+    if (!at(t)) {
+      return t;
+    }
+    const previous = old.get(t.id);
+    if (previous !== undefined) {
+      return at(previous) ? t : { ...t, position: previous.position };
+    }
+    if (bounds === null) {
+      return t; // nothing else is placed yet
+    }
+    const moved = { ...t, position: { x, y } };
+    y += estimateSize(t).height + NEW_TABLE_GAP / 2;
+    return moved;
+  });
+  return { ...after, tables };
+}

@@ -7,6 +7,7 @@
 import type { ApiClient } from "../api";
 import type { DesignRole } from "../api";
 import type { DesignDocument, Dialect, Relationship, Table } from "../document";
+import { keepPlaces } from "../canvas/layout";
 import { plural } from "../format";
 import type { Origin } from "../model/history";
 import { newId } from "../model/ids";
@@ -115,7 +116,7 @@ export function SidePanel(props: Props) {
             editable={editable}
             dark={props.dark}
             onParsed={(parsed) => {
-              dispatch(() => parsed, { origin: "text" });
+              dispatch((current) => keepPlaces(current, parsed), { origin: "text" });
             }}
           />
         </div>

@@ -2,6 +2,10 @@
  * The Mermaid text view. It shows exactly what the compiler's printer writes for the document,
  * and typing in it parses the text (debounced) and replaces the document, so the canvas follows.
  * A parse error is shown with its line and column and leaves the document, and the canvas, alone.
+ *
+ * By default the text is plain Mermaid: the `%% @dbstudio` lines that carry ids, defaults, indexes
+ * and the rest are hidden, and the server reads the text against the document on screen, so what
+ * the text does not say is kept. "Show details" prints the lossless text instead.
  */
 
 import { lazy, Suspense, useEffect, useRef, useState } from "react";
@@ -14,6 +18,15 @@ const MermaidPreview = lazy(() => import("./MermaidPreview").then((m) => ({ defa
 
 export const PARSE_DELAY_MS = 500;
 const PRINT_DELAY_MS = 200;
+const DETAILS_KEY = "dbstudio.mermaid.details";
+
+function storedDetails(): boolean {
+  try {
+    return window.localStorage.getItem(DETAILS_KEY) === "1";
+  } catch {
+    return false; // storage may be blocked; plain text it is
+  }
+}
 
 interface Props {
   doc: DesignDocument;
@@ -30,7 +43,10 @@ export function MermaidPanel({ doc, origin, client, editable, dark, onParsed }: 
   const [error, setError] = useState<Problem | null>(null);
   const [printProblem, setPrintProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [details, setDetails] = useState(storedDetails);
   const dirty = useRef(false);
+  const docRef = useRef(doc);
+  docRef.current = doc;
   const parseSeq = useRef(0);
   const area = useRef<HTMLTextAreaElement>(null);
   const gutter = useRef<HTMLDivElement>(null);
@@ -45,7 +61,7 @@ export function MermaidPanel({ doc, origin, client, editable, dark, onParsed }: 
     }
     const controller = new AbortController();
     const timer = window.setTimeout(() => {
-      client.printText(doc, "mermaid", controller.signal).then(
+      client.printText(doc, "mermaid", controller.signal, details).then(
         (result) => {
           if (!dirty.current) {
             setText(result.text);
@@ -64,13 +80,14 @@ export function MermaidPanel({ doc, origin, client, editable, dark, onParsed }: 
       window.clearTimeout(timer);
       controller.abort();
     };
-  }, [doc, origin, client]);
+  }, [doc, origin, client, details]);
 
   const parse = (value: string) => {
     parseSeq.current += 1;
     const seq = parseSeq.current;
     setBusy(true);
-    client.parseText(value).then(
+    // Plain text is read against the document on screen, which holds what the text leaves out.
+    client.parseText(value, "mermaid", undefined, details ? undefined : docRef.current).then(
       (result) => {
         if (seq !== parseSeq.current) {
           return; // newer typing superseded this parse
@@ -140,6 +157,23 @@ export function MermaidPanel({ doc, origin, client, editable, dark, onParsed }: 
             {v === "text" ? "Text" : "Preview"}
           </button>
         ))}
+        <label className="subtab-toggle" title="Show the %% @dbstudio lines that carry ids, defaults, indexes and the rest">
+          <input
+            type="checkbox"
+            checked={details}
+            disabled={dirty.current || busy}
+            onChange={(event) => {
+              const on = event.target.checked;
+              setDetails(on);
+              try {
+                window.localStorage.setItem(DETAILS_KEY, on ? "1" : "0");
+              } catch {
+                // not remembered; still switched
+              }
+            }}
+          />
+          Show details
+        </label>
         <span className="subtab-status" role="status" aria-live="polite">
           {busy ? "Reading…" : error ? "" : dirty.current ? "" : "In sync"}
         </span>
