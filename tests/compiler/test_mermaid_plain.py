@@ -6,8 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from designs.compiler.document import Document, Table
+from designs.compiler.parse.errors import ParseError
 from designs.compiler.parse.mermaid import parse_mermaid
 from designs.compiler.text.mermaid import print_mermaid
 from designs.compiler.text.mermaid_plain import parse_against, print_plain
@@ -177,3 +180,33 @@ def test_lossless_text_pasted_into_the_plain_view_reads_as_it_always_does() -> N
     other = load("blog.json")
     text = print_mermaid(other)
     assert parse_against(text, doc).document.to_data() == parse_mermaid(text).document.to_data()
+
+
+LINES = print_plain(load("ecommerce.json")).splitlines()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, len(LINES) - 1), st.sampled_from(["drop", "dup", "swap", "edit"]),
+                          st.text(alphabet="abc_ {}|o.-:\"PKFU,()0123456789", max_size=12)), max_size=6))
+def test_any_edit_of_plain_text_reads_or_fails_with_a_position(edits: list[tuple[int, str, str]]) -> None:
+    doc = load("ecommerce.json")
+    lines = list(LINES)
+    for index, op, text in edits:
+        index %= len(lines) or 1
+        if not lines:
+            break
+        if op == "drop":
+            del lines[index]
+        elif op == "dup":
+            lines.insert(index, lines[index])
+        elif op == "swap":
+            lines[index], lines[-1] = lines[-1], lines[index]
+        else:
+            lines[index] = lines[index][: len(text)] + text
+    try:
+        result = parse_against("\n".join(lines) + "\n", doc)
+    except ParseError as exc:
+        assert exc.line >= 1 and exc.column >= 1
+        return
+    ids = [t.id for t in result.document.tables] + [c.id for t in result.document.tables for c in t.columns]
+    assert len(ids) == len(set(ids))  # never two objects with one id
