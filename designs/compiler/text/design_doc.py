@@ -417,8 +417,11 @@ def design_markdown(doc: Document, meta: Mapping[str, Any] | None = None) -> str
         "![ERD](erd.svg)",
         "",
         "```mermaid",
-        print_mermaid(doc).rstrip(),
+        print_mermaid(doc, details=False).rstrip(),
         "```",
+        "",
+        "Plain Mermaid, for reading; `design.mmd` is the same diagram with the `%% @dbstudio` lines that",
+        "carry everything else, and imports back into DB Studio exactly.",
         "",
     ]
     lines += [
