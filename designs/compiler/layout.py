@@ -27,9 +27,10 @@ import math
 from collections import deque
 from dataclasses import dataclass
 
-from .document import Area, Document, Point, Size, Table
+from .document import Area, Document, Note, Point, Size, Table
 
 AREA_COLORS = ("#4f6bed", "#0e9f6e", "#d97706", "#c2417a", "#0891b2", "#7c3aed", "#65a30d", "#dc2626")
+NOTE_GAP = 60  # between the diagram and the notes' column, and twice the gap between two notes
 MIN_GROUP = 3  # a name prefix becomes a group when this many tables share it
 PAD_TOP, PAD_SIDE, PAD_BOTTOM = 56, 28, 28  # an area's padding around its tables (top: at least)
 LAYER_GAP, NODE_GAP, BOX_GAP = 90, 36, 80  # between columns, between tables in a column, between blocks
@@ -150,7 +151,29 @@ def layout(doc: Document) -> Document:
             )
     tables = [t.model_copy(update={"position": positions[t.id]}) for t in doc.tables]
     kept = [a for a in doc.areas if a.name not in {m.name for m in made}]
-    return doc.model_copy(update={"tables": tables, "areas": kept + made})
+    right = max([p.x + sizes[i][0] for i, p in positions.items()] + [a.position.x + a.size.width for a in made])
+    notes = _place_notes(doc, positions, right + NOTE_GAP)
+    return doc.model_copy(update={"tables": tables, "areas": kept + made, "notes": notes})
+
+
+def _place_notes(doc: Document, positions: dict[str, Point], x: float) -> list[Note]:
+    """Notes nobody placed (at the origin, where they would cover the first table) go in a column right of
+    the diagram, each level with the table it is about when it can be, in that order, never overlapping."""
+    table_of = {t.id: t.id for t in doc.tables} | {c.id: t.id for t in doc.tables for c in t.columns}
+
+    def level(note: Note) -> float:
+        table = table_of.get(note.anchor or "")
+        return positions[table].y if table else math.inf
+
+    unplaced = sorted((n for n in doc.notes if n.position.x == 0 and n.position.y == 0), key=level)
+    moved: dict[str, Point] = {}
+    y = 0.0
+    for note in unplaced:
+        want = level(note)
+        top = max(y, want if want != math.inf else y)
+        moved[note.id] = Point(x=_round(x), y=_round(top))
+        y = top + note.size.height + NOTE_GAP / 2
+    return [n.model_copy(update={"position": moved[n.id]}) if n.id in moved else n for n in doc.notes]
 
 
 def needs_layout(doc: Document) -> bool:

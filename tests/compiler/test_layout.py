@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -10,7 +12,7 @@ from hypothesis import strategies as st
 
 from bench.canvas_open import synthetic
 from bench.synthetic import design
-from designs.compiler.document import Area, Document, Point, Size
+from designs.compiler.document import Area, Document, Note, Point, Size
 from designs.compiler.layout import arrange, estimate_size, group_tables, layout, needs_layout, top_pad
 from designs.compiler.validate import load
 
@@ -194,3 +196,22 @@ def test_any_design_is_placed_without_overlaps_and_the_same_every_time(
             assert inside(rects[tid], area_rect(areas[group]))
     assert all(math.isfinite(r[0]) and math.isfinite(r[1]) for r in rects.values())
     assert layout(doc).to_data() == laid.to_data()
+
+
+def test_notes_nobody_placed_go_beside_the_diagram_level_with_their_table() -> None:
+    path = Path(__file__).parents[1] / "fixtures" / "designs" / "ecommerce.json"
+    doc = Document.model_validate(json.loads(path.read_text()))
+    doc = doc.model_copy(update={"notes": [
+        *doc.notes,
+        Note(id="n_free", text="No anchor."),
+        Note(id="n_placed", text="Placed by hand.", position=Point(x=5, y=7)),
+    ]})
+    out = layout(doc)
+    tables = {t.id: t for t in out.tables}
+    notes = {n.id: n for n in out.notes}
+    right = max(t.position.x + estimate_size(t)[0] for t in out.tables)
+    money = notes["n_money"]  # about orders (t_ord)
+    assert money.position.x > right and money.position.y == tables["t_ord"].position.y
+    assert notes["n_free"].position.x == money.position.x
+    assert notes["n_free"].position.y >= money.position.y + money.size.height  # after the anchored ones
+    assert notes["n_placed"].position == Point(x=5, y=7)
