@@ -174,6 +174,26 @@ def test_a_resized_area_keeps_its_size_after_a_reload(app: App, new_page: Any, o
     assert abs(reloaded["height"] / zoom_now - saved["size"]["height"]) < 4
 
 
+def test_tables_and_notes_added_from_the_toolbar_find_a_free_place(app: App, new_page: Any, owner: Any) -> None:
+    page, _ = open_design(app, new_page, owner, placed_shop())
+    expect(page.locator(".table-card")).to_have_count(3)
+    for _ in range(3):
+        page.get_by_role("button", name="Add table").click()
+    page.get_by_role("button", name="Add note").click()
+    expect(page.locator(".table-card")).to_have_count(6)
+    nodes = page.locator(".react-flow__node:not(.react-flow__node-area)")  # tables and notes
+    cards = [nodes.nth(i).bounding_box() for i in range(nodes.count())]
+    assert len(cards) == 7 and all(cards)
+
+    def overlap(a: Any, b: Any) -> bool:
+        return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+                and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
+
+    clashes = [(i, j) for i in range(len(cards)) for j in range(i + 1, len(cards)) if overlap(cards[i], cards[j])]
+    screenshot(page, "canvas-added-free-places", full_page=False)
+    assert clashes == []
+
+
 def test_a_300_table_design_reads_as_a_map_at_fit_to_screen(app: App, new_page: Any, owner: Any) -> None:
     """Laid out by the server when created without positions, and again by the Auto-layout button
     (elkjs, in the browser): each time an area per name prefix, tables inside their area,

@@ -15,7 +15,7 @@
 import type { ElkExtendedEdge, ElkNode } from "elkjs/lib/elk-api";
 
 import type { Area, DesignDocument, Point, Table } from "../document";
-import { newId } from "../model/ids";
+import { newId, type XY } from "../model/ids";
 
 export interface LayoutResult {
   positions: Map<string, Point>;
@@ -387,4 +387,50 @@ export function keepPlaces(before: DesignDocument, after: DesignDocument): Desig
     return moved;
   });
   return { ...after, tables };
+}
+
+/** The size a new table takes (its title and one key column), for finding it a free place. */
+export const NEW_TABLE_SIZE: Size = { width: 240, height: 90 };
+const SPOT_STEP = 40;
+const SPOT_RINGS = 40;
+
+/**
+ * The free place nearest `want` for a box of `size`: `want` itself when nothing is there, else a
+ * point on the nearest ring of a 40 px grid around it where the box keeps clear of every table and
+ * note (so a table added from the toolbar does not land on top of another).
+ */
+export function freeSpot(doc: DesignDocument, want: XY, size: Size = NEW_TABLE_SIZE, gap = 24): XY {
+  const boxes = [
+    ...(doc.tables ?? []).map((t) => ({ x: t.position?.x ?? 0, y: t.position?.y ?? 0, ...estimateSize(t) })),
+    ...(doc.notes ?? []).map((n) => ({ x: n.position?.x ?? 0, y: n.position?.y ?? 0, width: n.size?.width ?? 240, height: n.size?.height ?? 160 })),
+  ];
+  const free = (p: XY) =>
+    boxes.every(
+      (b) =>
+        p.x + size.width + gap <= b.x || b.x + b.width + gap <= p.x || p.y + size.height + gap <= b.y || b.y + b.height + gap <= p.y,
+    );
+  if (free(want)) {
+    return want;
+  }
+  for (let ring = 1; ring <= SPOT_RINGS; ring++) {
+    let best: XY | null = null;
+    let bestDistance = Infinity;
+    for (let dx = -ring; dx <= ring; dx++) {
+      for (let dy = -ring; dy <= ring; dy++) {
+        const distance = dx * dx + dy * dy;
+        if (Math.max(Math.abs(dx), Math.abs(dy)) !== ring || distance >= bestDistance) {
+          continue;
+        }
+        const p = { x: want.x + dx * SPOT_STEP, y: want.y + dy * SPOT_STEP };
+        if (free(p)) {
+          best = p;
+          bestDistance = distance;
+        }
+      }
+    }
+    if (best) {
+      return best;
+    }
+  }
+  return want;
 }

@@ -32,6 +32,7 @@ import type { PanelProps } from "../panels/types";
 import { usePeers, usePublishSelection } from "../live/presence";
 import { PresenceAvatars, PresenceLayer } from "../live/PresenceView";
 import { useFitBounds } from "../canvas/fit";
+import { freeSpot } from "../canvas/layout";
 import { applyLayout, documentBounds, layoutDocument, needsLayout } from "../canvas/layout";
 import { FindDialog } from "./FindDialog";
 import { ForeignKeyOffer, type Offer } from "./ForeignKeyOffer";
@@ -100,7 +101,9 @@ export function Workspace({ config, client, initial }: Props) {
   const createTable = useCallback(
     (at?: XY) => {
       const centre = at ?? viewCentre();
-      const [next, id] = addTable(docRef.current, at ? centre : { x: centre.x - 120, y: centre.y - 40 });
+      // A double-click puts it where asked; the toolbar finds a free place near the middle of the view.
+      const place = at ?? freeSpot(docRef.current, { x: Math.round(centre.x - 120), y: Math.round(centre.y - 40) });
+      const [next, id] = addTable(docRef.current, place);
       dispatch(() => next);
       ask({ select: [id] });
       setColumn(null);
@@ -110,7 +113,7 @@ export function Workspace({ config, client, initial }: Props) {
 
   const createNote = useCallback(() => {
     const c = viewCentre();
-    const [next, id] = addNote(docRef.current, { x: c.x - 120, y: c.y - 60 });
+    const [next, id] = addNote(docRef.current, freeSpot(docRef.current, { x: Math.round(c.x - 120), y: Math.round(c.y - 60) }, { width: 240, height: 160 }));
     dispatch(() => next);
     ask({ select: [id] });
   }, [dispatch, ask, viewCentre]);
