@@ -45,11 +45,15 @@ class PrintIn(Schema):
         description="Mermaid only: false leaves out the %% @dbstudio lines (plain Mermaid; read it back with "
         "the document as the parse's base)",
     )
+    canonical: bool = Field(default=False, description="also return the document in its stored form")
 
 
 class PrintOut(Schema):
     text: str
     warnings: list[str]
+    document: dict[str, Any] | None = Field(
+        default=None, description="with canonical: the document as stored (defaults left out), as a parse returns it"
+    )
 
 
 class TextProblem(Schema):
@@ -97,9 +101,10 @@ def parse(request: ApiRequest, payload: ParseIn) -> Any:
 def print_text(request: ApiRequest, payload: PrintIn) -> dict[str, Any]:
     """Print a (valid) document in any export format, e.g. the Mermaid text panel's content."""
     doc = Document.model_validate(checked_document(payload.document, prefix="document"))
+    canonical = {"document": doc.to_data()} if payload.canonical else {}
     if payload.format == "mermaid" and not payload.details:
         from designs.compiler.text.mermaid_plain import print_plain
 
-        return {"text": print_plain(doc), "warnings": []}
+        return {"text": print_plain(doc), "warnings": [], **canonical}
     out = export(doc, payload.format)
-    return {"text": out.text, "warnings": out.warnings}
+    return {"text": out.text, "warnings": out.warnings, **canonical}

@@ -192,14 +192,16 @@ export class ApiClient {
   /**
    * Print a document as text with the compiler's printer (the Mermaid panel's content). Mermaid
    * without `details` leaves out the `%% @dbstudio` lines; parse it back with the document as `base`.
+   * With `canonical`, the answer also holds the document as the server stores it (a parse's form).
    */
   printText(
     doc: DesignDocument,
     format = "mermaid",
     signal?: AbortSignal,
     details = true,
-  ): Promise<{ text: string; warnings: string[] }> {
-    return this.request("POST", "/text/print", { body: { format, document: doc, details }, signal });
+    canonical = false,
+  ): Promise<{ text: string; warnings: string[]; document?: DesignDocument | null }> {
+    return this.request("POST", "/text/print", { body: { format, document: doc, details, canonical }, signal });
   }
 
   /**

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.test import Client
@@ -64,8 +65,13 @@ def test_plain_text_reads_back_against_its_base(make_user: Any) -> None:
     base = client.post("/api/text/parse", {"text": MERMAID}, content_type="application/json").json()["document"]
     base["tables"][0]["comment"] = "People who order."
     base["tables"][0]["columns"][1]["default"] = {"kind": "literal", "value": "anonymous"}
-    plain = client.post("/api/text/print", {"document": base, "details": False}, content_type="application/json")
+    plain = client.post("/api/text/print", {"document": base, "details": False, "canonical": True},
+                        content_type="application/json")
     assert plain.status_code == 200 and "@dbstudio" not in plain.json()["text"]
+    # The stored form is what a parse of the unedited text answers, key for key.
+    unedited = client.post("/api/text/parse", {"text": plain.json()["text"], "base": base},
+                           content_type="application/json").json()["document"]
+    assert json.dumps(plain.json()["document"]) == json.dumps(unedited)
     text = plain.json()["text"].replace("string name", "text name")
     response = client.post("/api/text/parse", {"text": text, "base": base}, content_type="application/json")
     assert response.status_code == 200, response.content

@@ -102,6 +102,35 @@ def test_concurrent_edits_to_different_tables_both_survive(app: App, new_page: A
     assert names == ["audit_entries", "clients", "purchases"]
 
 
+def test_typing_in_the_text_panel_keeps_what_others_did_meanwhile(app: App, new_page: Any, team: Any) -> None:
+    ann, bob, design = open_pair(app, new_page, team)
+    ann.get_by_role("tab", name="Mermaid").click()
+    area = ann.get_by_label("Mermaid text")
+    expect(area).to_have_value(re.compile(r"customers \{"))
+    printed = area.input_value()
+    # Ann is mid-edit (a typo keeps her text unparsed, so it is not reprinted under her)...
+    area.fill(printed.replace("    orders {", "    orders {{ oops", 1))
+    expect(ann.locator("#mermaid-error")).to_be_visible()
+    # ... while Bob renames a table and adds one, which her text knows nothing of.
+    rename_table(bob, "customers", "clients")
+    bob.get_by_role("button", name="Add table").click()
+    expect(bob.locator(".table-card")).to_have_count(4)
+    expect(card(ann, "clients")).to_be_visible()
+    expect(ann.locator(".table-card")).to_have_count(4)
+    # Her edit lands, and Bob's edits stay.
+    area.fill(printed.replace("numeric(12,2) total", "numeric(14,2) total"))
+    expect(ann.locator("#mermaid-error")).to_have_count(0)
+    for page in (ann, bob):
+        expect(card(page, "orders").get_by_text("numeric(14,2)")).to_be_visible()
+        expect(card(page, "clients")).to_be_visible()
+        expect(page.locator(".table-card")).to_have_count(4)
+        live(page)
+    tables = {t["name"]: t for t in stored(ann, app, design)["tables"]}
+    assert set(tables) == {"clients", "orders", "audit_entries", "new_table"}
+    total = next(c for c in tables["orders"]["columns"] if c["name"] == "total")
+    assert total["type"] == {"name": "numeric", "precision": 14, "scale": 2}
+
+
 def test_undo_reverts_only_ones_own_edit(app: App, new_page: Any, team: Any) -> None:
     ann, bob, _ = open_pair(app, new_page, team)
     rename_table(ann, "customers", "clients")

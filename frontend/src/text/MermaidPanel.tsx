@@ -8,17 +8,34 @@
  * the text does not say is kept. "Show details" prints the lossless text instead.
  */
 
-import { lazy, Suspense, useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useEffect, useLayoutEffect, useRef, useState } from "react";
 
 import { ApiError, type ApiClient, type Problem } from "../api";
 import type { DesignDocument } from "../document";
 import type { Origin } from "../model/history";
+import { mergeParsed } from "../model/merge";
 
 const MermaidPreview = lazy(() => import("./MermaidPreview").then((m) => ({ default: m.MermaidPreview })));
 
 export const PARSE_DELAY_MS = 500;
 const PRINT_DELAY_MS = 200;
 const DETAILS_KEY = "dbstudio.mermaid.details";
+
+/** 1-based line and 0-based column of an offset in a text. */
+function lineColumn(text: string, offset: number): [number, number] {
+  const before = text.slice(0, offset).split("\n");
+  return [before.length, before[before.length - 1]?.length ?? 0];
+}
+
+/** The offset of a line and column in a text, clamped to the text. */
+function offsetOf(text: string, line: number, column: number): number {
+  const lines = text.split("\n");
+  let offset = 0;
+  for (let i = 0; i < Math.min(line - 1, lines.length - 1); i++) {
+    offset += (lines[i]?.length ?? 0) + 1;
+  }
+  return Math.min(offset + Math.min(column, lines[Math.min(line, lines.length) - 1]?.length ?? 0), text.length);
+}
 
 function storedDetails(): boolean {
   try {
@@ -47,6 +64,11 @@ export function MermaidPanel({ doc, origin, client, editable, dark, onParsed }: 
   const dirty = useRef(false);
   const docRef = useRef(doc);
   docRef.current = doc;
+  // The document the text stands for: what it was printed from, or what it last parsed to. Plain
+  // text is read against it, and a parse is merged with edits others made since (model/merge.ts).
+  const printedRef = useRef<DesignDocument | null>(null);
+  // Where the caret was (line, column) when a reprint replaced the text under it.
+  const caret = useRef<[number, number] | null>(null);
   const parseSeq = useRef(0);
   const area = useRef<HTMLTextAreaElement>(null);
   const gutter = useRef<HTMLDivElement>(null);
@@ -61,9 +83,15 @@ export function MermaidPanel({ doc, origin, client, editable, dark, onParsed }: 
     }
     const controller = new AbortController();
     const timer = window.setTimeout(() => {
-      client.printText(doc, "mermaid", controller.signal, details).then(
+      client.printText(doc, "mermaid", controller.signal, details, true).then(
         (result) => {
           if (!dirty.current) {
+            const el = area.current;
+            if (el && document.activeElement === el) {
+              caret.current = lineColumn(el.value, el.selectionStart);
+            }
+            // The stored form, as a parse answers: the merge compares the two (model/merge.ts).
+            printedRef.current = result.document ?? doc;
             setText(result.text);
             setError(null);
             setPrintProblem(null);
@@ -82,12 +110,23 @@ export function MermaidPanel({ doc, origin, client, editable, dark, onParsed }: 
     };
   }, [doc, origin, client, details]);
 
+  // A reprint under the person's cursor keeps the caret on its line and column.
+  useLayoutEffect(() => {
+    const el = area.current;
+    if (caret.current && el) {
+      const at = offsetOf(text, ...caret.current);
+      el.setSelectionRange(at, at);
+      caret.current = null;
+    }
+  }, [text]);
+
   const parse = (value: string) => {
     parseSeq.current += 1;
     const seq = parseSeq.current;
     setBusy(true);
-    // Plain text is read against the document on screen, which holds what the text leaves out.
-    client.parseText(value, "mermaid", undefined, details ? undefined : docRef.current).then(
+    // Plain text is read against the document it stands for, which holds what the text leaves out.
+    const printed = printedRef.current ?? docRef.current;
+    client.parseText(value, "mermaid", undefined, details ? undefined : printed).then(
       (result) => {
         if (seq !== parseSeq.current) {
           return; // newer typing superseded this parse
@@ -95,7 +134,9 @@ export function MermaidPanel({ doc, origin, client, editable, dark, onParsed }: 
         dirty.current = false;
         setBusy(false);
         setError(null);
-        onParsedRef.current(result.document);
+        printedRef.current = result.document;
+        // Others' edits since the print are not in the text: keep them (model/merge.ts).
+        onParsedRef.current(mergeParsed(printed, result.document, docRef.current));
       },
       (err: unknown) => {
         if (seq !== parseSeq.current) {
@@ -127,12 +168,7 @@ export function MermaidPanel({ doc, origin, client, editable, dark, onParsed }: 
     if (!el || !error?.line) {
       return;
     }
-    const lines = text.split("\n");
-    let offset = 0;
-    for (let i = 0; i < error.line - 1 && i < lines.length; i++) {
-      offset += (lines[i]?.length ?? 0) + 1;
-    }
-    offset += Math.max(0, (error.column ?? 1) - 1);
+    const offset = offsetOf(text, error.line, Math.max(0, (error.column ?? 1) - 1));
     el.focus();
     el.setSelectionRange(offset, offset);
   };
