@@ -194,6 +194,34 @@ def test_tables_and_notes_added_from_the_toolbar_find_a_free_place(app: App, new
     assert clashes == []
 
 
+def test_auto_layout_moves_a_note_with_the_table_it_is_about(app: App, new_page: Any, owner: Any) -> None:
+    doc = placed_shop()
+    orders = next(t for t in doc["tables"] if t["id"] == "t_orders")
+    note_at = {"x": orders["position"]["x"] + 300, "y": orders["position"]["y"] + 40}
+    doc["notes"] = [
+        {"id": "n_orders", "text": "Totals include tax.", "anchor": "t_orders", "position": note_at},
+        {"id": "n_free", "text": "About nothing in particular.", "position": {"x": -600, "y": -400}},
+    ]
+    page, design = open_design(app, new_page, owner, doc)
+    expect(page.locator(".table-card")).to_have_count(3)
+    page.get_by_role("button", name="Auto-layout").click()
+    expect(page.get_by_role("button", name="Auto-layout")).to_be_enabled()
+    wait_saved(page)
+
+    def laid_out() -> dict[str, Any]:
+        data = stored(page, app, design)
+        table = next(t for t in data["tables"] if t["id"] == "t_orders")
+        return {"table": table.get("position", {}), "notes": {n["id"]: n.get("position", {}) for n in data["notes"]}}
+
+    deadline = time.monotonic() + 10
+    while (after := laid_out())["table"] == orders["position"] and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert after["table"] != orders["position"], "the layout moved the table"
+    table, notes = after["table"], after["notes"]
+    assert (notes["n_orders"]["x"] - table.get("x", 0), notes["n_orders"]["y"] - table.get("y", 0)) == (300, 40)
+    assert notes["n_free"] == {"x": -600, "y": -400}
+
+
 def test_a_300_table_design_reads_as_a_map_at_fit_to_screen(app: App, new_page: Any, owner: Any) -> None:
     """Laid out by the server when created without positions, and again by the Auto-layout button
     (elkjs, in the browser): each time an area per name prefix, tables inside their area,

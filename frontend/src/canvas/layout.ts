@@ -321,14 +321,29 @@ function topological(ids: string[], edges: ElkExtendedEdge[]): Map<string, numbe
   return rank;
 }
 
-/** Apply a layout: move the tables, and replace the areas it made (areas with other names stay). */
+/**
+ * Apply a layout: move the tables, and replace the areas it made (areas with other names stay).
+ * A note about a table (or one of its columns) moves with that table, keeping its place beside it.
+ */
 export function applyLayout(doc: DesignDocument, result: LayoutResult): DesignDocument {
   const made = new Set(result.areas.map((a) => a.name));
+  const moved = new Map<string, XY>(); // table or column id -> how far its table moved
   const tables = (doc.tables ?? []).map((t) => {
     const p = result.positions.get(t.id);
-    return p ? { ...t, position: p } : t;
+    if (!p) {
+      return t;
+    }
+    const delta = { x: (p.x ?? 0) - (t.position?.x ?? 0), y: (p.y ?? 0) - (t.position?.y ?? 0) };
+    for (const id of [t.id, ...(t.columns ?? []).map((c) => c.id)]) {
+      moved.set(id, delta);
+    }
+    return { ...t, position: p };
   });
-  return { ...doc, tables, areas: [...(doc.areas ?? []).filter((a) => !made.has(a.name)), ...result.areas] };
+  const notes = (doc.notes ?? []).map((n) => {
+    const delta = n.anchor ? moved.get(n.anchor) : undefined;
+    return delta ? { ...n, position: { x: (n.position?.x ?? 0) + delta.x, y: (n.position?.y ?? 0) + delta.y } } : n;
+  });
+  return { ...doc, tables, notes, areas: [...(doc.areas ?? []).filter((a) => !made.has(a.name)), ...result.areas] };
 }
 
 /** Whether a design has never been arranged: several tables and every one at the origin. */
