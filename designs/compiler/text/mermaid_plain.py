@@ -146,23 +146,30 @@ class _Filler:
         name, schema = table_name(entity.alias or label, data)
         tslug, base_tslug = table_slug(name, schema), table_slug(table.name, table.schema_)
 
-        pairs = _pair_columns(entity.attributes, shown.attributes)
-        ids: list[str] = []
-        for index, attr in enumerate(entity.attributes):
+        # A repeated attribute name is dropped when the table is built (with a warning): it is nobody.
+        seen: set[str] = set()
+        attrs: list[tuple[int, Attribute]] = []
+        for i, attr in enumerate(entity.attributes):
+            if attr.name.lower() not in seen:
+                seen.add(attr.name.lower())
+                attrs.append((i, attr))
+        pairs = _pair_columns(attrs, shown.attributes)
+        ids: dict[int, str] = {}
+        for index, attr in attrs:
             if index in pairs:
-                ids.append(self._column(attr, shown.attributes[pairs[index]], base_tslug, tslug))
+                ids[index] = self._column(attr, shown.attributes[pairs[index]], base_tslug, tslug)
             else:
-                ids.append(self._new_column(attr, tslug))
+                ids[index] = self._new_column(attr, tslug)
         kept = {table.columns[j].id for j in pairs.values()}
         removed = {c.id for c in table.columns} - kept
         self.removed_columns |= removed
 
         before_pk = [c.id for c, a in zip(table.columns, shown.attributes, strict=True) if "PK" in a.keys]
-        now_pk = [i for i, a in zip(ids, entity.attributes, strict=True) if "PK" in a.keys]
+        now_pk = [ids[i] for i, a in attrs if "PK" in a.keys]
         if now_pk != before_pk:
             data.pop("primary_key", None)  # the PK markers say what the key is now
         before_uk = {c.id for c, a in zip(table.columns, shown.attributes, strict=True) if "UK" in a.keys}
-        now_uk = {i: a for i, a in zip(ids, entity.attributes, strict=True) if "UK" in a.keys}
+        now_uk = {ids[i]: a for i, a in attrs if "UK" in a.keys}
         if "uniques" in data and set(now_uk) != before_uk:
             uniques = [u for u in data["uniques"] if len(u["columns"]) > 1 or u["columns"][0] in now_uk]
             single = {u["columns"][0] for u in uniques if len(u["columns"]) == 1}
@@ -311,16 +318,16 @@ class _Filler:
             self.diagram.warnings.append(message)
 
 
-def _pair_columns(attributes: list[Attribute], shown: list[AttributeText]) -> dict[int, int]:
+def _pair_columns(attributes: list[tuple[int, Attribute]], shown: list[AttributeText]) -> dict[int, int]:
     """Attribute index → index of the printed column it is: by name, else the same place (a rename)."""
     by_name = {_unquote(a.name_token): j for j, a in enumerate(shown)}
     pairs: dict[int, int] = {}
-    for i, attr in enumerate(attributes):
+    for i, attr in attributes:
         j = by_name.get(attr.name)
         if j is not None and j not in pairs.values():
             pairs[i] = j
     taken = set(pairs.values())
-    for i in range(len(attributes)):
+    for i, _ in attributes:
         if i not in pairs and i < len(shown) and i not in taken:
             pairs[i] = i
             taken.add(i)
