@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
-from pycrdt import Awareness, Doc, Map, create_awareness_message
+from pycrdt import Awareness, Doc, Map, create_awareness_message, merge_updates
 
 from designs import collab
 from designs.models import Design, DesignSnapshot, DesignUpdate
@@ -321,3 +321,22 @@ def test_compaction_waits_until_the_log_is_a_quarter_of_the_snapshot(
     check: Doc = Doc()
     check.apply_update(state)
     assert collab.document_of(check)["tables"][n % 40]["name"] == f"renamed_{n}"
+
+
+def test_a_big_merge_runs_in_a_helper_process_and_gives_the_same_bytes() -> None:
+    """pycrdt holds the interpreter lock while merging; a big merge goes to a helper process."""
+    doc: Doc = Doc()
+    tables = doc.get("document", type=Map)
+    updates = []
+    for i in range(1_500):
+        before = doc.get_state()
+        tables[f"k{i}"] = "x" * 200 + str(i)
+        updates.append(doc.get_update(before))
+    state = updates[0]
+    assert len(state) + sum(map(len, updates)) >= collab.MERGE_IN_PROCESS_BYTES
+    merged = collab.merged_updates(state, updates[1:])
+    assert collab._merge_pool is not None  # it went to the helper
+    assert merged == merge_updates(state, *updates[1:])
+    helper = collab._merge_pool
+    collab.merged_updates(state, updates[1:3])  # small: here, the helper untouched
+    assert collab._merge_pool is helper
