@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import re
 import secrets
@@ -56,6 +57,24 @@ def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
     return ordered[k]
+
+
+def tail_bursts(deliveries: list[tuple[float, float]], began: float, gap: float = 0.1) -> str:
+    """Whether the slowest 1 % of deliveries come in bursts (a stall somewhere) or spread out (waiting
+    for a CPU): edits sent within ``gap`` seconds of each other count as one burst."""
+    if not deliveries:
+        return "tail: no deliveries"
+    cut = percentile([latency for _, latency in deliveries], 99)
+    slow = sorted(sent for sent, latency in deliveries if latency >= cut)
+    bursts: list[list[float]] = [[slow[0]]]
+    for sent in slow[1:]:
+        if sent - bursts[-1][-1] <= gap:
+            bursts[-1].append(sent)
+        else:
+            bursts.append([sent])
+    big = max(bursts, key=len)
+    return (f"tail (>= p99, {cut * 1000:.0f} ms): {len(slow)} deliveries of {len(bursts)} bursts of edits; the biggest "
+            f"{len(big)} deliveries, edits sent over {(big[-1] - big[0]) * 1000:.0f} ms from +{big[0] - began:.1f} s")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -228,7 +247,7 @@ class Editor:
         self.doc: Doc = Doc()
         self.sent: list[str] = []
         self.seen: set[str] = set()
-        self.latencies: list[float] = []
+        self.latencies: list[tuple[float, float]] = []  # (send time, latency) of each delivery to this editor
         self.lag: list[float] = []  # how late each send was against its schedule (client-side overload)
         self.clients = clients
         self.ws = Socket()
@@ -286,7 +305,7 @@ class Editor:
                         if name not in self.seen:
                             self.seen.add(name)
                             if not name.startswith(f"c{self.index}_"):
-                                self.latencies.append(now - float(sent))
+                                self.latencies.append((float(sent), now - float(sent)))
         except Closed as exc:
             if exc.code not in (None, 1000):
                 self.errors.append({"closed": exc.code})
@@ -368,6 +387,7 @@ async def drive(editors: list[Editor], args: Any, barrier: Any) -> dict[str, Any
     await asyncio.gather(*listeners, return_exceptions=True)
     return {
         "elapsed": sent_at - began,
+        "began": began,
         "converged_after": converged,
         "sent": [c for e in editors for c in e.sent],
         "missing": sum(len(expected - e.doc_column_ids()) for e in editors),
@@ -411,6 +431,7 @@ def run_editors(editors: list[Editor], args: Any) -> dict[str, Any]:
         worker.join(timeout=30)
     return {
         "elapsed": max(p["elapsed"] for p in parts),
+        "began": min(p.get("began", math.inf) for p in parts),
         "converged_after": max(p["converged_after"] for p in parts),
         "expected": {c for p in parts for c in p["sent"]},
         **{key: [x for p in parts for x in p.get(key, [])] for key in ("latencies", "lag", "errors", "cpu")},
@@ -477,6 +498,7 @@ def main() -> int:
     )
     parser.add_argument("--client-procs", type=int, default=4, help="processes the editors are spread over")
     parser.add_argument("--profile", type=Path, help="run the servers under cProfile, writing DIR/server-N.prof")
+    parser.add_argument("--samples", type=Path, help="write each delivery: [seconds into the run, latency ms] (JSON)")
     args = parser.parse_args()
     if args.quick:
         args.clients, args.duration = 4, 3.0
@@ -520,7 +542,7 @@ def main() -> int:
             time.sleep(0.5)
         connections.close_all()
 
-    latencies = [x * 1000 for x in result["latencies"]]
+    latencies = [latency * 1000 for _, latency in result["latencies"]]
     deliveries = len(expected) * (args.clients - 1)
     missing_clients = result["missing"]
     lag = [x * 1000 for x in result["lag"]]
@@ -535,6 +557,10 @@ def main() -> int:
         f"latency ms: p50 {percentile(latencies, 50):.1f}  p95 {percentile(latencies, 95):.1f}  "
         f"p99 {percentile(latencies, 99):.1f}  max {max(latencies, default=float('nan')):.1f}"
     )
+    print(tail_bursts(result["latencies"], result["began"]))
+    if args.samples:
+        args.samples.write_text(json.dumps([[round(sent - result["began"], 4), round(latency * 1000, 2)]
+                                            for sent, latency in sorted(result["latencies"])]))
     if lag:
         print(f"sender lag: {len(lag)} sends late, max {max(lag):.1f} ms (this process was busy)")
     print(f"server CPU s: {', '.join(f'{c:.1f}' for c in cpu_used)} over {result['elapsed']:.0f} s of editing")

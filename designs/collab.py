@@ -38,7 +38,7 @@ from pydantic import BaseModel
 from designs.compiler.document import Document
 from designs.compiler.validate import Problem, validate
 from designs.events import tell_design
-from designs.models import Design, DesignSnapshot, DesignUpdate, Revision
+from designs.models import Design, DesignLogCounter, DesignSnapshot, DesignUpdate, Revision
 
 log = logging.getLogger(__name__)
 
@@ -333,6 +333,7 @@ def load_state(design_id: int) -> tuple[bytes, int]:
                 snapshot = DesignSnapshot.objects.create(
                     design_id=design_id, state=state, seq=0, revision=design.revision_number
                 )
+                DesignLogCounter.objects.create(design_id=design_id)
         except IntegrityError:  # another process built it first; use theirs
             snapshot = DesignSnapshot.objects.get(design_id=design_id)
     if design.revision_number > snapshot.revision:
@@ -371,6 +372,13 @@ def catch_up(design_id: int) -> bytes | None:
             store_update(design_id, change, author=None)
         DesignSnapshot.objects.filter(pk=snapshot.pk).update(revision=design.revision_number)
     return change if change != EMPTY_UPDATE else None
+
+
+def _marks(design_id: int) -> tuple[int, int] | None:
+    """(the last update in a saved revision, the last update stored); None without a live state."""
+    row = DesignSnapshot.objects.filter(design_id=design_id).values_list("saved_seq", "design__live_counter__last_seq")
+    marks = row.first()
+    return None if marks is None or marks[1] is None else (marks[0], marks[1])
 
 
 # Set while the live session itself saves a revision, so that save is not pushed back into it.
@@ -414,10 +422,11 @@ def store_update(design_id: int, update: bytes, author: Any) -> int:
 def store_updates(design_id: int, updates: list[tuple[bytes, Any]]) -> list[int]:
     """Append ``(update, author)`` pairs to the design's log; their sequence numbers, in order.
 
-    Numbers come from the snapshot's ``last_seq`` counter. The UPDATE that bumps it holds the snapshot
-    row's lock until the rows are committed, so numbers are committed in order and a compaction (which
-    locks the same row) never folds past a number still being written. On PostgreSQL it is a single
-    statement: one round trip and one commit for a whole batch (``designs.writer`` batches under load).
+    Numbers come from the design's ``DesignLogCounter``. The UPDATE that bumps it holds the counter
+    row's lock until the rows are committed, so numbers are committed in order: the updates a
+    compaction reads are always every update up to some number, never one with a gap still being
+    written. On PostgreSQL it is a single statement: one round trip and one commit for a whole batch
+    (``designs.writer`` batches under load).
     """
     if not updates:
         return []
@@ -425,8 +434,8 @@ def store_updates(design_id: int, updates: list[tuple[bytes, Any]]) -> list[int]
         seqs = _store_updates_in_one_statement(design_id, updates)
     else:
         with transaction.atomic():
-            bumped = DesignSnapshot.objects.filter(design_id=design_id).update(last_seq=F("last_seq") + len(updates))
-            last = DesignSnapshot.objects.filter(design_id=design_id).values_list("last_seq", flat=True).first()
+            bumped = DesignLogCounter.objects.filter(design_id=design_id).update(last_seq=F("last_seq") + len(updates))
+            last = DesignLogCounter.objects.filter(design_id=design_id).values_list("last_seq", flat=True).first()
             if not bumped or last is None:
                 raise DesignSnapshot.DoesNotExist(f"design {design_id} has no live state yet")
             first = last - len(updates) + 1
@@ -448,14 +457,14 @@ def _column(model: Any, name: str) -> str:
 
 def _store_updates_in_one_statement(design_id: int, updates: list[tuple[bytes, Any]]) -> list[int]:
     q = connection.ops.quote_name
-    snapshot, log = DesignSnapshot._meta, DesignUpdate._meta
-    last_seq, snapshot_design = _column(DesignSnapshot, "last_seq"), _column(DesignSnapshot, "design")
+    counter, log = DesignLogCounter._meta, DesignUpdate._meta
+    last_seq, counter_design = _column(DesignLogCounter, "last_seq"), _column(DesignLogCounter, "design")
     columns = ", ".join(_column(DesignUpdate, name) for name in ("design", "seq", "update", "author", "created_at"))
     rows = ", ".join(["(%s::bigint, %s::bytea, %s::bigint)"] * len(updates))
     # Only quoted identifiers from the models and placeholders are formatted in; values are parameters.
     sql = (
-        f"WITH counter AS (UPDATE {q(snapshot.db_table)} SET {last_seq} = {last_seq} + %s "  # noqa: S608
-        f"WHERE {snapshot_design} = %s RETURNING {last_seq} AS last) "
+        f"WITH counter AS (UPDATE {q(counter.db_table)} SET {last_seq} = {last_seq} + %s "  # noqa: S608
+        f"WHERE {counter_design} = %s RETURNING {last_seq} AS last) "
         f"INSERT INTO {q(log.db_table)} ({columns}) "
         f"SELECT %s, counter.last - %s + v.i, v.u, v.a, %s FROM counter, (VALUES {rows}) AS v(i, u, a) "
         f"RETURNING {_column(DesignUpdate, 'seq')}"
@@ -581,7 +590,7 @@ def save_live_revision(design_id: int, author: Any, message: str) -> tuple[Revis
     does the O(document) work, the others see that ``saved_seq`` already covers every update.
     Returns the revision (or None), the validation problems, and the doc it loaded (None if skipped).
     """
-    marks = DesignSnapshot.objects.filter(design_id=design_id).values_list("saved_seq", "last_seq").first()
+    marks = _marks(design_id)
     if marks is not None and marks[0] >= marks[1]:
         return None, [], None
     state, last_seq = load_state(design_id)
@@ -603,7 +612,7 @@ def flush_live_edits(design_id: int) -> bool:
     so it sees what every editor was told is saved. One indexed read when nothing is pending.
     Returns whether a revision was made.
     """
-    marks = DesignSnapshot.objects.filter(design_id=design_id).values_list("saved_seq", "last_seq").first()
+    marks = _marks(design_id)
     if marks is None or marks[0] >= marks[1] or _invalid_at.get(design_id) == marks[1]:
         return False
     # The revision is the last editor's, as it would have been after the pause.

@@ -13,10 +13,12 @@ import logging
 import time
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import close_old_connections, connection
 from pycrdt import (
     Decoder,
     Doc,
@@ -36,6 +38,25 @@ from designs.permissions import has_role
 from designs.writer import writer
 
 log = logging.getLogger(__name__)
+
+
+def apart(func: Any) -> Any:
+    """``func`` as a coroutine on a worker thread of its own, with a database connection of its own.
+
+    Channels runs every ``database_sync_to_async`` call of a process on one thread, the one the
+    writer stores every edit on (designs/writer.py). A compaction or a revision save takes hundreds
+    of milliseconds on a big design, and every edit waited behind it: the collaboration benchmark's
+    latency tail came in bursts, one per compaction (bench/collab_load.py --samples).
+    """
+
+    def run(*args: Any, **kwargs: Any) -> Any:
+        close_old_connections()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            connection.close()  # this thread may not run again soon; do not leave its connection open
+
+    return sync_to_async(run, thread_sensitive=False)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
@@ -337,7 +358,7 @@ class DesignConsumer(AsyncWebsocketConsumer):
             # Sequence numbers are handed out one by one per design, so exactly one consumer (in any
             # process) sees each multiple and compacts; the others do no per-update O(log) work. It
             # runs beside the broadcasts, not before the next one.
-            self.compact_task = asyncio.ensure_future(database_sync_to_async(collab.compact)(self.design_id, up_to=seq))
+            self.compact_task = asyncio.ensure_future(apart(collab.compact)(self.design_id, up_to=seq))
 
     async def flush_edits(self) -> None:
         """Wait until every edit received so far is stored and broadcast."""
@@ -415,9 +436,7 @@ class DesignConsumer(AsyncWebsocketConsumer):
         self.dirty = False
         answer = {"request": request} if reply and request is not None else {}
         # From the database, not from memory: what was stored is what everyone was acknowledged.
-        revision, problems, ydoc = await database_sync_to_async(collab.save_live_revision)(
-            self.design_id, self.scope["user"], message
-        )
+        revision, problems, ydoc = await apart(collab.save_live_revision)(self.design_id, self.scope["user"], message)
         if ydoc is not None:
             self.ydoc = ydoc
         if problems:

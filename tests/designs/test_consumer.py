@@ -578,3 +578,41 @@ def test_the_default_limits_leave_room_for_a_fast_editor(settings: Any) -> None:
     assert settings.DBSTUDIO_WS_RATE >= 20
     assert settings.DBSTUDIO_WS_BURST >= 100
     assert settings.DBSTUDIO_WS_MAX_MESSAGE_BYTES >= 1024 * 1024
+
+
+def test_edits_are_stored_and_relayed_while_a_compaction_runs(
+    transactional_db: Any, team: dict[str, Any], settings: Any, monkeypatch: Any
+) -> None:
+    """A compaction (hundreds of ms on a big design) runs apart from the thread that stores edits."""
+    settings.DBSTUDIO_COLLAB_COMPACT_EVERY = 2
+    design = team["design"]
+    started, release = asyncio.Event(), asyncio.Event()
+    loop: asyncio.AbstractEventLoop | None = None
+    compact = collab.compact
+
+    def slow_compact(*args: Any, **kwargs: Any) -> bool:
+        assert loop is not None
+        loop.call_soon_threadsafe(started.set)
+        asyncio.run_coroutine_threadsafe(release.wait(), loop).result(timeout=10)
+        return compact(*args, **kwargs)
+
+    monkeypatch.setattr(collab, "compact", slow_compact)
+
+    async def scenario() -> None:
+        nonlocal loop
+        loop = asyncio.get_running_loop()
+        a = YClient(team["users"]["editor"], design.pk)
+        b = YClient(team["users"]["owner"], design.pk)
+        await a.connect()
+        await b.connect()
+        await a.edit(add_table("one"))
+        await a.edit(add_table("two"))  # the second update starts a compaction, which now waits
+        await asyncio.wait_for(started.wait(), 5)
+        await a.edit(add_table("three"))
+        await b.pump(lambda: len(b.table_names()) == 3, timeout=3)  # stored and relayed meanwhile
+        assert await asyncio.to_thread(lambda: DesignUpdate.objects.filter(design=design).count()) == 3
+        release.set()
+        await a.comm.disconnect()
+        await b.comm.disconnect()
+
+    run(scenario)
