@@ -44,9 +44,10 @@ def apart(func: Any) -> Any:
     """``func`` as a coroutine on a worker thread of its own, with a database connection of its own.
 
     Channels runs every ``database_sync_to_async`` call of a process on one thread, the one the
-    writer stores every edit on (designs/writer.py). A compaction or a revision save takes hundreds
-    of milliseconds on a big design, and every edit waited behind it: the collaboration benchmark's
-    latency tail came in bursts, one per compaction (bench/collab_load.py --samples).
+    writer stores every edit on (designs/writer.py). A compaction, a revision save or loading the
+    whole state takes hundreds of milliseconds on a big design, and every edit waited behind it: the
+    collaboration benchmark's latency tail came in bursts, one per compaction (bench/collab_load.py
+    --samples).
     """
 
     def run(*args: Any, **kwargs: Any) -> Any:
@@ -163,14 +164,18 @@ class DesignConsumer(AsyncWebsocketConsumer):
         if self.role is None:
             await self.close(code=CLOSE_NOT_FOUND)
             return
-        self.ydoc = await self.load_doc()
+        # Join first, then load: an edit stored after the load is relayed to this socket (after this
+        # handler, as a consumer handles one message at a time); joining after the load could miss
+        # one stored and relayed in between. An edit both loaded and relayed is applied twice, which
+        # Yjs ignores.
         await self.channel_layer.group_add(group_name(self.design_id), self.channel_name)
+        self.ydoc = await self.load_doc()
         await self.send_json({"type": "hello", "role": self.role, "read_only": not self.can_edit})
         await self.send(bytes_data=create_sync_message(self.ydoc))
 
     async def load_doc(self) -> Doc:
         """The design's live state as stored: every update anyone's edit was acknowledged with."""
-        state, _ = await database_sync_to_async(collab.load_state)(self.design_id)
+        state, _ = await apart(collab.load_state)(self.design_id)  # O(document): off the writer's thread
         ydoc: Doc = Doc()
         ydoc.apply_update(state)
         self.stale = False
@@ -203,6 +208,8 @@ class DesignConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         if self.ydoc is None:
+            if self.role is not None:  # it joined the group, then loading the state failed
+                await self.channel_layer.group_discard(group_name(self.design_id), self.channel_name)
             return
         if self.presence:
             # Without this, others would see this user's cursor until their awareness timeout (30 s).
