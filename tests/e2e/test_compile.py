@@ -137,6 +137,9 @@ def test_compile_shows_progress_and_downloads_the_bundle(
     if mode == "worker":
         screenshot(page, "compile-dialog", full_page=False)
 
+    # Live progress needs the design's socket: wait until it is up (polling alone samples too seldom to
+    # see every step of a compile that takes a second or two).
+    expect(page.locator(".workspace")).to_have_attribute("data-live", "true", timeout=10_000)
     page.evaluate(RECORD_PROGRESS)
     start.click()
     bar = dialog.get_by_role("progressbar", name="Compile progress")

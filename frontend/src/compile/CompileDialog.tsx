@@ -14,7 +14,7 @@ import { ApiError, type ApiClient } from "../api";
 import { canEdit, type EditorConfig } from "../config";
 import { Dialog } from "../components/Dialog";
 import { Icon } from "../components/Icon";
-import { isConnected, onConnection, subscribe } from "../live/events";
+import { isConnected, onConnection, subscribe, type ServerEvent } from "../live/events";
 import {
   applyEvent,
   formatSize,
@@ -61,6 +61,25 @@ function useWatchedJob(client: ApiClient, initial: Job | null): [Job | null, (jo
   const [job, setJob] = useState<Job | null>(initial);
   const id = job?.id ?? null;
   const finished = job ? isFinished(job) : true;
+
+  // A worker may report steps before the request that started the job has answered with its id:
+  // the last event of every job is kept, and applied once the job is known.
+  const lastEvents = useRef(new Map<number, ServerEvent>());
+  useEffect(
+    () =>
+      subscribe("job.progress", (event) => {
+        if (typeof event.job === "number") {
+          lastEvents.current.set(event.job, event);
+        }
+      }),
+    [],
+  );
+  useEffect(() => {
+    const early = id === null ? undefined : lastEvents.current.get(id);
+    if (early) {
+      setJob((current) => (current ? applyEvent(current, early) : current));
+    }
+  }, [id]);
 
   useEffect(() => {
     if (id === null || finished) {
