@@ -104,6 +104,7 @@ def job_event(job: CompileJob) -> dict[str, Any]:
     return {
         "type": "job.progress",
         "job": job.pk,
+        "attempt": job.attempt,
         "state": job.state,
         "progress": job.progress,
         "step": job.step,

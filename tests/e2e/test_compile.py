@@ -12,6 +12,7 @@ import io
 import json
 import secrets
 import subprocess
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -118,6 +119,13 @@ def saved_document(page: Any, app: App, design_id: int) -> dict[str, Any]:
     return dict(response.json())
 
 
+def answer_late(route: Any) -> None:
+    """Send the request on, and hand its answer to the page 1.5 s after it came."""
+    response = route.fetch()
+    time.sleep(1.5)
+    route.fulfill(response=response)
+
+
 def test_compile_shows_progress_and_downloads_the_bundle(
     compile_app: App, new_page: Any, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
@@ -140,6 +148,11 @@ def test_compile_shows_progress_and_downloads_the_bundle(
     # Live progress needs the design's socket: wait until it is up (polling alone samples too seldom to
     # see every step of a compile that takes a second or two).
     expect(page.locator(".workspace")).to_have_attribute("data-live", "true", timeout=10_000)
+    if mode == "worker":
+        # A worker may report its first steps before the request that started the job has answered:
+        # hold that answer back so it always happens. The bar must keep those steps, not fall back to
+        # the answer's "Queued" (a CI flake: 0 -> 60 -> 100).
+        page.route(f"**/api/designs/{design['id']}/compile", answer_late)
     page.evaluate(RECORD_PROGRESS)
     start.click()
     bar = dialog.get_by_role("progressbar", name="Compile progress")

@@ -8,7 +8,7 @@
  * retry a compile (the API checks it too); everyone who can open the design may download.
  */
 
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState, type Dispatch, type SetStateAction } from "react";
 
 import { ApiError, type ApiClient } from "../api";
 import { canEdit, type EditorConfig } from "../config";
@@ -57,7 +57,7 @@ function message(error: unknown): string {
 }
 
 /** Watch one job: live events, polling as the fallback; returns the latest view of it. */
-function useWatchedJob(client: ApiClient, initial: Job | null): [Job | null, (job: Job | null) => void] {
+function useWatchedJob(client: ApiClient, initial: Job | null): [Job | null, Dispatch<SetStateAction<Job | null>>] {
   const [job, setJob] = useState<Job | null>(initial);
   const id = job?.id ?? null;
   const finished = job ? isFinished(job) : true;
@@ -224,9 +224,7 @@ export function CompileDialog({ client, config, revision, saveState = "saved", o
         if (startingRef.current && !knownIds.current.has(event.job)) {
           const id = event.job;
           knownIds.current.add(id);
-          setJob({
-            ...placeholder(id, revision, [...targets], { erd, migrations, status }),
-          });
+          setJob(applyEvent(placeholder(id, revision, [...targets], { erd, migrations, status }), event));
         }
       }),
     [revision, targets, erd, migrations, status, setJob],
@@ -309,7 +307,8 @@ export function CompileDialog({ client, config, revision, saveState = "saved", o
     })
       .then((started) => {
         knownIds.current.add(started.id);
-        setJob(started);
+        // Its first events may have come before this answer: keep what they said.
+        setJob((current) => (current?.id === started.id ? mergePoll(current, started) : started));
         reload();
       })
       .catch((e: unknown) => {
@@ -326,7 +325,7 @@ export function CompileDialog({ client, config, revision, saveState = "saved", o
     setStartError(null);
     retryJob(client, target.id)
       .then((again) => {
-        setJob(again);
+        setJob((current) => (current?.id === again.id ? mergePoll(current, again) : again));
         reload();
       })
       .catch((e: unknown) => {

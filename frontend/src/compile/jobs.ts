@@ -73,11 +73,20 @@ export function isFinished(job: Pick<Job, "state">): boolean {
 const STATES: readonly string[] = ["queued", "running", "succeeded", "failed"];
 
 /** The job with a `job.progress` event applied, or the job itself when the event is someone else's. */
-export function applyEvent(job: Job, event: ServerEvent): Job {
-  if (event.job !== job.id || typeof event.state !== "string" || !STATES.includes(event.state)) {
-    return job;
+export function applyEvent(shown: Job, event: ServerEvent): Job {
+  if (event.job !== shown.id || typeof event.state !== "string" || !STATES.includes(event.state)) {
+    return shown;
   }
+  // An event of an earlier attempt is late news; one of a later attempt (a retry) starts over.
+  const attempt = typeof event.attempt === "number" ? event.attempt : shown.attempt;
+  if (attempt < shown.attempt) {
+    return shown;
+  }
+  const job: Job = attempt > shown.attempt ? { ...shown, attempt, state: "queued", progress: 0, step: "", error: "" } : shown;
   const state = event.state as JobState;
+  if (isFinished(job) && !isFinished({ state })) {
+    return job; // a late step of an attempt already finished
+  }
   // A late event of a running job must not move the bar backwards past a poll that saw more.
   const progress = typeof event.progress === "number" ? event.progress : job.progress;
   const backwards = state === "running" && job.state === "running" && progress < job.progress;
@@ -90,12 +99,21 @@ export function applyEvent(job: Job, event: ServerEvent): Job {
   };
 }
 
-/** A polled job over the one on show: a poll older than the last event must not move the bar back. */
+/**
+ * A job read from the server (a poll, or the answer to the request that started it) over the one on
+ * show. The read may be older than the last event: a worker can report "running 20%" before the
+ * start request has answered with "queued 0%". It must not move the bar back, in state or progress.
+ */
 export function mergePoll(current: Job, fresh: Job): Job {
-  if (fresh.state === "running" && current.state === "running" && fresh.attempt === current.attempt && fresh.progress < current.progress) {
-    return { ...fresh, progress: current.progress, step: current.step };
+  if (fresh.id !== current.id || fresh.attempt !== current.attempt) {
+    return fresh;
   }
-  return fresh;
+  const rank = STATES.indexOf(fresh.state) - STATES.indexOf(current.state);
+  const behind = isFinished(current) ? !isFinished(fresh) : rank < 0 || (rank === 0 && fresh.progress < current.progress);
+  if (!behind) {
+    return fresh;
+  }
+  return { ...fresh, state: current.state, progress: current.progress, step: current.step, error: current.error };
 }
 
 /** "2.4 MB", "812 KB", "640 B". */
