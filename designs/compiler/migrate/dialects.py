@@ -151,10 +151,10 @@ class MysqlRenderer(Renderer):
     def r_drop_foreign_key(self, op: o.DropForeignKey) -> list[Step]:
         out = super().r_drop_foreign_key(op)
         fk = self.fk(self.a, op.relationship.id)
-        if fk is not None and not op.with_table:
-            # InnoDB made an index for the key when none served it; it outlives the key. (MariaDB syntax.)
+        if fk is not None and not op.with_table and not served(fk):
+            # InnoDB made an index for the key, named after it, since none served it; it outlives the key.
             t = self.ref(self.t(self.a, op.relationship.from_table))
-            out.append(execute(f"ALTER TABLE {t} DROP INDEX IF EXISTS {self.q(str(fk.name))}"))
+            out.append(execute(f"ALTER TABLE {t} DROP INDEX {self.q(str(fk.name))}"))
         return out
 
     def r_add_foreign_key(self, op: o.AddForeignKey) -> list[Step]:
@@ -167,11 +167,29 @@ class MysqlRenderer(Renderer):
             return []
         # MySQL cannot rename a foreign key: drop it (on the table's new name) and add it again.
         t = self.ref(self.t(self.b, op.new.from_table))
+        drop_implicit = [] if served(a) else [execute(f"ALTER TABLE {t} DROP INDEX {self.q(str(a.name))}")]
         return [
             execute(f"ALTER TABLE {t} DROP FOREIGN KEY {self.q(str(a.name))}"),
-            execute(f"ALTER TABLE {t} DROP INDEX IF EXISTS {self.q(str(a.name))}"),
+            *drop_implicit,
             *self.r_add_foreign_key(o.AddForeignKey(op.new)),
         ]
+
+
+def served(fk: sa.ForeignKeyConstraint) -> bool:
+    """Whether an index the DDL created serves ``fk`` in InnoDB's eyes: it starts with the key's columns,
+    in order. If none does, InnoDB adds one named after the key when the key is created, and drops it
+    by itself once one does. (MariaDB could say ``DROP INDEX IF EXISTS``; MySQL 8 cannot.)
+    """
+    table = fk.table
+    key = [c.name for c in fk.columns]
+    candidates: list[list[str]] = [[c.name for c in table.primary_key.columns]]
+    candidates += [[c.name for c in u.columns] for u in table.constraints if isinstance(u, sa.UniqueConstraint)]
+    for index in table.indexes:
+        fulltext = index.dialect_options["mysql"].get("prefix")  # FULLTEXT and SPATIAL serve no key
+        columns = [e for e in index.expressions if isinstance(e, sa.Column)]
+        if not fulltext and len(columns) == len(index.expressions):
+            candidates.append([c.name for c in columns])
+    return any(names[: len(key)] == key for names in candidates)
 
 
 SQLITE_IN_PLACE = (

@@ -258,6 +258,21 @@ def drop_fk(d: D) -> None:
     d["relationships"] = []
 
 
+def unindex_fk(d: D) -> None:
+    """No index serves the key: InnoDB then makes one of its own, named after the key."""
+    table(d, "t_orders")["indexes"] = []
+
+
+def drop_unindexed_fk(d: D) -> None:
+    unindex_fk(d)
+    drop_fk(d)
+
+
+def rename_unindexed_fk(d: D) -> None:
+    unindex_fk(d)
+    name_fk(d)
+
+
 def restrict_fk(d: D) -> None:
     d["relationships"][0]["on_delete"] = "restrict"
 
@@ -447,6 +462,8 @@ PAIRS: dict[str, tuple[Mutation, Mutation]] = {
     "drop_fk": (nothing, drop_fk),
     "change_fk_action": (nothing, restrict_fk),
     "rename_fk": (nothing, name_fk),
+    "drop_unindexed_fk": (unindex_fk, drop_unindexed_fk),
+    "rename_unindexed_fk": (unindex_fk, rename_unindexed_fk),
     "add_check": (nothing, add_check),
     "drop_check": (nothing, drop_check),
     "rename_check": (nothing, name_check),
