@@ -395,6 +395,12 @@ class DesignConsumer(AsyncWebsocketConsumer):
             await self.save_revision(message, reply=True, request=request if isinstance(request, int) else None)
         elif command.get("type") == "templates":
             await self.send_json({"type": "templates", "templates": collab.templates()})
+        elif command.get("type") == "sync.fresh":
+            # The next sync request is answered from the database, not from this socket's copy: the
+            # client knows of a change stored elsewhere (its own REST save) whose relay may still be on
+            # its way here.
+            await self.flush_edits()
+            self.stale = True
         elif command.get("type") == "presence.subscribe":
             # From now on this socket is told which user each awareness client id belongs to; the
             # sockets already here answer for their own clients.

@@ -396,6 +396,32 @@ def test_a_document_saved_through_the_api_reaches_the_live_doc(transactional_db:
     run(later)
 
 
+def test_a_fresh_sync_is_answered_from_the_database(transactional_db: Any, team: dict[str, Any]) -> None:
+    """``sync.fresh``: the next sync request is answered with what is stored, including a change whose
+    relay has not reached this socket (the browser sends it after its own REST save, before going live)."""
+    design = team["design"]
+
+    async def scenario() -> None:
+        a = YClient(team["users"]["editor"], design.pk)
+        await a.connect()
+        # Stored behind the socket's back: no relay reaches it.
+        state, _ = await consumers.database_sync_to_async(collab.load_state)(design.pk)
+        elsewhere: Doc = Doc()
+        elsewhere.apply_update(state)
+        before = elsewhere.get_state()
+        with elsewhere.transaction():
+            add_table("stored_elsewhere")(elsewhere.get("document", type=Map))
+        update = elsewhere.get_update(before)
+        await consumers.database_sync_to_async(collab.store_update)(design.pk, update, None)
+
+        await a.comm.send_to(text_data=json.dumps({"type": "sync.fresh"}))
+        await a.comm.send_to(bytes_data=create_sync_message(a.doc))
+        await a.pump(lambda: False, until_step2=True)
+        assert "stored_elsewhere" in a.table_names()
+
+    run(scenario)
+
+
 def test_compile_progress_and_comment_changes_are_forwarded(transactional_db: Any, team: dict[str, Any]) -> None:
     design = team["design"]
 

@@ -17,7 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -202,10 +202,47 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
+FAILURES = Path(__file__).resolve().parents[2] / "test-results" / "failures"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failed browser test keeps its pages as they were: screenshots under test-results/failures/, and
+    each page's address and last console lines in the failure report (CI prints it)."""
+    report = yield
+    make = getattr(item, "funcargs", {}).get("new_page")
+    if report.when == "call" and report.failed and make is not None:
+        lines = keep_failure(item.name, make.pages)
+        if lines:
+            report.sections.append(("browser pages", "\n".join(lines)))
+    return report
+
+
+def keep_failure(test: str, pages: list[tuple[Any, list[str]]]) -> list[str]:
+    FAILURES.mkdir(parents=True, exist_ok=True)
+    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in test)[:120]
+    lines = []
+    for n, (page, console) in enumerate(pages):
+        path = FAILURES / f"{name}-{n}.png"
+        try:
+            page.screenshot(path=str(path))
+            lines.append(f"page {n} at {page.url}: {path}")
+        except Exception as exc:  # a closed or crashed page: say so, never hide the test's own failure
+            lines.append(f"page {n}: no screenshot ({exc})")
+        lines += [f"page {n} console: {line}" for line in console[-40:]]
+    return lines
+
+
 @pytest.fixture
 def new_page(browser: Any) -> Iterator[Any]:
-    """A factory of pages, each in a fresh context: ``new_page(viewport=NARROW, color_scheme="dark")``."""
+    """A factory of pages, each in a fresh context: ``new_page(viewport=NARROW, color_scheme="dark")``.
+
+    When the test fails, each page is saved as a screenshot with its console (``keep_failure``).
+    """
     contexts: list[Any] = []
+    pages: list[tuple[Any, list[str]]] = []
 
     def make(viewport: dict[str, int] = DESKTOP, color_scheme: str = "light", storage_state: Any = None) -> Any:
         context = browser.new_context(
@@ -213,8 +250,14 @@ def new_page(browser: Any) -> Iterator[Any]:
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        console: list[str] = []
+        page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+        page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
+        pages.append((page, console))
+        return page
 
+    make.pages = pages  # type: ignore[attr-defined]
     yield make
     for context in contexts:
         context.close()

@@ -225,6 +225,67 @@ def test_a_rest_save_reaches_an_open_editor(app: App, new_page: Any, team: Any) 
         expect(card(page, "clients")).to_be_visible()
 
 
+def test_edits_made_before_the_socket_synced_survive_the_hand_over_to_it(app: App, new_page: Any, team: Any) -> None:
+    """The editor saves through REST until its socket has synced, then hands its edits to the live doc.
+
+    The server writes each REST save into the live state too, and that write reaches the socket a
+    moment later: arriving after the hand-over, it used to undo the edits handed over (on a loaded CI
+    machine a new table went back to "new_table", its columns gone). Here the socket's messages to
+    the page are held back while the page edits, so the saves always land first.
+    """
+    page = new_page(storage_state=team["ann"]["state"])
+    page.goto(f"{app.url}/designs/")
+    design = create_design(page, app, unique("Hand-over "), shop_document())
+    held: list[str | bytes] = []
+    sockets: list[Any] = []
+    holding = {"on": True}
+
+    def hold(ws: Any) -> None:
+        server = ws.connect_to_server()
+        sockets.append(ws)
+
+        def to_page(message: str | bytes) -> None:
+            if holding["on"]:
+                held.append(message)
+            else:
+                ws.send(message)
+
+        server.on_message(to_page)
+
+    page.route_web_socket(re.compile(r"/ws/designs/"), hold)
+    page.goto(f"{app.url}{design['url']}")
+    expect(page.locator(".table-card")).to_have_count(3)
+
+    # One edit saved through REST, then more while its save may still be on its way.
+    with page.expect_response(lambda r: r.url.endswith("/document") and r.request.method == "PUT", timeout=10_000):
+        page.get_by_role("button", name="Add table").click()
+    rename_table(page, "new_table", "suppliers")
+    card(page, "suppliers").get_by_role("button", name="+ Add column").click()
+    page.get_by_label("Column name").fill("vat_number")
+    page.get_by_label("Column name").press("Enter")
+    expect(page.locator(".workspace")).not_to_have_attribute("data-live", "true")
+
+    # The socket's messages reach the page: it goes live.
+    [ws] = sockets
+    sent = 0
+    while sent < len(held):  # in order, including any that arrive while these are sent
+        ws.send(held[sent])
+        sent += 1
+    holding["on"] = False
+    live(page)
+    expect(card(page, "suppliers")).to_contain_text("vat_number")
+    expect(card(page, "new_table")).to_have_count(0)
+
+    doc = stored(page, app, design)
+    ids = [t["id"] for t in doc["tables"]]
+    assert len(ids) == len(set(ids)) == 4, ids
+    [suppliers] = [t for t in doc["tables"] if t["name"] == "suppliers"]
+    assert [c["name"] for c in suppliers["columns"]] == ["id", "vat_number"]
+    page.reload()
+    expect(card(page, "suppliers")).to_contain_text("vat_number")
+    expect(page.locator(".table-card")).to_have_count(4)
+
+
 def test_a_viewer_follows_live_edits_but_cannot_edit(app: App, new_page: Any, team: Any) -> None:
     ann, bob, _ = open_pair(app, new_page, team, role="viewer")
     expect(bob.locator(".save-status")).to_have_text("Read-only")

@@ -7,13 +7,13 @@
  * A document the server rejects stays here, and the status says why with a Retry.
  */
 
-import { useCallback, useEffect, useReducer, useRef, useState } from "react";
+import { useCallback, useEffect, useReducer, useRef, useState, type MutableRefObject } from "react";
 
 import { ApiError, type ApiClient } from "../api";
 import type { DesignDocument } from "../document";
 import { apply, redo, startHistory, undo, type ApplyOptions, type History, type Origin } from "../model/history";
 import type { LiveProvider } from "../live/provider";
-import { useLiveEditor } from "./useLiveEditor";
+import { useLiveEditor, type RestHandover } from "./useLiveEditor";
 
 export type SaveStatus =
   | { state: "saved"; revision: number | null }
@@ -65,18 +65,25 @@ export interface Editor {
  */
 export function useEditor(client: ApiClient, designId: number, initial: DesignDocument, readOnly: boolean): Editor {
   // Edits made before the socket synced are handed to the live document when it takes over.
-  const restDoc = useRef(initial);
-  const live = useLiveEditor(designId, initial, restDoc, readOnly);
-  const rest = useRestEditor(client, designId, initial, readOnly || live.active);
-  restDoc.current = rest.history.present;
+  const handover = useRef<RestHandover>({ present: initial, saved: initial, settled: () => Promise.resolve() });
+  const live = useLiveEditor(designId, initial, handover, readOnly);
+  const rest = useRestEditor(client, designId, initial, readOnly || live.active, live.handingOver, handover);
+  handover.current.present = rest.history.present;
   const current = live.active ? live.editor : rest;
   // Stable functions that act on whichever mode is active when called: a callback captured before
-  // the socket synced (auto-layout waiting for elkjs, say) must not edit the REST copy.
+  // the socket synced (auto-layout waiting for elkjs, say) must not edit the REST copy, nor an edit
+  // made between the hand-over and the render that shows the live doc.
   const route = useRef(current);
   route.current = current;
-  const dispatch = useCallback<Editor["dispatch"]>((action, options) => {
-    route.current.dispatch(action, options);
-  }, []);
+  const liveDispatch = useRef(live.editor.dispatch);
+  liveDispatch.current = live.editor.dispatch;
+  const tookOver = live.tookOver;
+  const dispatch = useCallback<Editor["dispatch"]>(
+    (action, options) => {
+      (tookOver.current ? liveDispatch.current : route.current.dispatch)(action, options);
+    },
+    [tookOver],
+  );
   const doUndo = useCallback(() => {
     route.current.undo();
   }, []);
@@ -104,16 +111,37 @@ export function useEditor(client: ApiClient, designId: number, initial: DesignDo
 
 type RestEditor = Pick<Editor, "history" | "doc" | "dispatch" | "undo" | "redo" | "save" | "retrySave">;
 
-/** The REST editor: a local undo history and debounced PUTs (suspended while live). */
-function useRestEditor(client: ApiClient, designId: number, initial: DesignDocument, readOnly: boolean): RestEditor {
+/**
+ * The REST editor: a local undo history and debounced PUTs. Its edits stop while live; its saves stop
+ * once the live doc is taking over (`suspended`), which takes the unsaved edits instead.
+ */
+function useRestEditor(
+  client: ApiClient,
+  designId: number,
+  initial: DesignDocument,
+  readOnly: boolean,
+  suspended: boolean,
+  handover: MutableRefObject<RestHandover>,
+): RestEditor {
   const [history, send] = useReducer(reducer, initial, startHistory);
   const [save, setSave] = useState<SaveStatus>({ state: "saved", revision: null });
   // The last document the server accepted, and the one on its way there.
   const saved = useRef<DesignDocument>(initial);
   const inFlight = useRef<DesignDocument | null>(null);
+  const putting = useRef<Promise<unknown> | null>(null);
   const latest = useRef<DesignDocument>(initial);
   latest.current = history.present;
   const timer = useRef<number | null>(null);
+  const stopped = useRef(suspended);
+  stopped.current = suspended;
+
+  useEffect(() => {
+    handover.current.settled = async () => {
+      while (putting.current) {
+        await putting.current.catch(() => undefined);
+      }
+    };
+  }, [handover]);
 
   const flush = useCallback(async () => {
     if (timer.current !== null) {
@@ -121,7 +149,7 @@ function useRestEditor(client: ApiClient, designId: number, initial: DesignDocum
       timer.current = null;
     }
     const doc = latest.current;
-    if (readOnly || doc === saved.current || doc === inFlight.current) {
+    if (readOnly || stopped.current || doc === saved.current || doc === inFlight.current) {
       return;
     }
     if (inFlight.current) {
@@ -130,10 +158,14 @@ function useRestEditor(client: ApiClient, designId: number, initial: DesignDocum
     }
     inFlight.current = doc;
     setSave({ state: "saving" });
+    const request = client.putDocument(designId, doc);
+    putting.current = request;
     try {
-      const result = await client.putDocument(designId, doc);
+      const result = await request;
       saved.current = doc;
+      handover.current.saved = doc;
       inFlight.current = null;
+      putting.current = null;
       if (latest.current === doc) {
         setSave({ state: "saved", revision: result.revision });
       } else {
@@ -141,14 +173,15 @@ function useRestEditor(client: ApiClient, designId: number, initial: DesignDocum
       }
     } catch (error) {
       inFlight.current = null;
+      putting.current = null;
       const reason = error instanceof Error ? error.message : String(error);
       const path = error instanceof ApiError ? (error.problems[0]?.path ?? null) : null;
       setSave({ state: "error", reason, path });
     }
-  }, [client, designId, readOnly]);
+  }, [client, designId, readOnly, handover]);
 
   useEffect(() => {
-    if (readOnly) {
+    if (readOnly || suspended) {
       return;
     }
     if (history.present === saved.current) {
@@ -169,7 +202,7 @@ function useRestEditor(client: ApiClient, designId: number, initial: DesignDocum
       window.clearTimeout(timer.current);
     }
     timer.current = window.setTimeout(() => void flush(), SAVE_DELAY_MS);
-  }, [history.present, flush, readOnly]);
+  }, [history.present, flush, readOnly, suspended]);
 
   useEffect(() => {
     // Leaving the page: send what is not saved yet, without waiting for the debounce.

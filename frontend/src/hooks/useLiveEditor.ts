@@ -41,8 +41,22 @@ interface View {
 
 export interface LiveEditor {
   active: boolean;
+  /** The socket has synced and the live doc is taking over: REST saves stop (the live doc takes their edits). */
+  handingOver: boolean;
+  /** Set the moment the live doc has taken the REST edits, before the render that makes it `active`. */
+  tookOver: MutableRefObject<boolean>;
   editor: Editor;
   provider: LiveProvider | null;
+}
+
+/** What the REST editor hands over when the live doc takes over (hooks/useEditor.ts). */
+export interface RestHandover {
+  /** The document on screen. */
+  present: DesignDocument;
+  /** The last document the server accepted through REST (the initial one if none). */
+  saved: DesignDocument;
+  /** Resolves once no PUT is on its way (a PUT started meanwhile is waited for too). */
+  settled: () => Promise<void>;
 }
 
 type Obj = Record<string, Json>;
@@ -63,10 +77,12 @@ function statusOf(state: LiveState): SaveStatus {
 export function useLiveEditor(
   designId: number,
   initial: DesignDocument,
-  restDoc: MutableRefObject<DesignDocument>,
+  rest: MutableRefObject<RestHandover>,
   readOnly: boolean,
 ): LiveEditor {
   const [session, setSession] = useState<Session | null>(null);
+  const [handingOver, setHandingOver] = useState(false);
+  const tookOver = useRef(false);
   const [live, setLive] = useState<LiveState | null>(null);
   const [view, setView] = useState<View | null>(null);
   const coalesce = useRef({ key: null as string | null, at: 0 });
@@ -81,6 +97,8 @@ export function useLiveEditor(
     const provider = new LiveProvider(designId, doc);
     const s: Session = { doc, root, mirror, provider, undo };
     let ready = false;
+    let handover = false;
+    let disposed = false;
     let origin: Origin = "load";
     const stacks = () => ({ canUndo: undo.undoStack.length > 0, canRedo: undo.redoStack.length > 0 });
     const show = () => {
@@ -102,26 +120,47 @@ export function useLiveEditor(
     undo.on("stack-item-added", onStack);
     undo.on("stack-item-popped", onStack);
     undo.on("stack-cleared", onStack);
+    // What was edited through the REST path before the socket synced joins the live doc, as the
+    // difference from what the server already has. A REST save still on its way is waited for, and
+    // if any REST save landed, the live doc is first brought up to date from the database: the server
+    // writes each save into the live state, and that write must not arrive after (and undo) the edits
+    // handed over here — the table renamed back, a column gone.
+    const takeOver = async () => {
+      await rest.current.settled();
+      if (rest.current.saved !== initial) {
+        await provider.resync();
+      }
+      if (disposed) {
+        return;
+      }
+      const before = rest.current.saved as unknown as Obj;
+      const after = rest.current.present as unknown as Obj;
+      const templates = provider.templates;
+      if (after !== before && !readOnly && templates) {
+        doc.transact(() => {
+          writeChange(root, before, after, templates, mirror);
+        }, ADOPTED);
+      }
+      ready = true;
+      tookOver.current = true;
+      origin = "load";
+      show();
+      setLive(provider.state);
+    };
     const unsubscribe = provider.subscribe((state) => {
-      if (state.ready && !ready && provider.templates) {
-        ready = true;
-        // What was edited through the REST path before the socket synced joins the live doc.
-        const before = initial as unknown as Obj;
-        const after = restDoc.current as unknown as Obj;
-        if (after !== before && !readOnly) {
-          const templates = provider.templates;
-          doc.transact(() => {
-            writeChange(root, before, after, templates, mirror);
-          }, ADOPTED);
-        }
-        origin = "load";
-        show();
+      if (state.ready && !handover && provider.templates) {
+        handover = true;
+        setHandingOver(true);
+        void takeOver();
       }
       setLive(state);
     });
     setSession(s);
     sessions.current = s;
     return () => {
+      disposed = true;
+      tookOver.current = false;
+      setHandingOver(false);
       unsubscribe();
       doc.off("afterTransaction", onTransaction);
       undo.destroy();
@@ -131,7 +170,7 @@ export function useLiveEditor(
       setView(null);
       setLive(null);
     };
-    // `initial`, `restDoc` and `readOnly` are read once, when the socket first syncs.
+    // `initial`, `rest` and `readOnly` are read once, when the socket first syncs.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [designId]);
 
@@ -214,5 +253,5 @@ export function useLiveEditor(
     readOnly: !!live?.readOnly,
     provider: session?.provider ?? null,
   };
-  return { active, editor, provider: session?.provider ?? null };
+  return { active, handingOver, tookOver, editor, provider: session?.provider ?? null };
 }

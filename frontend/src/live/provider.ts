@@ -85,6 +85,11 @@ export class LiveProvider {
   private saveRequests = 0;
   private awaiting: number | null = null;
   private listeners = new Set<Listener>();
+  /** Sync step 1s sent on this socket, step 2 answers read from it (answered in order). */
+  private step1Sent = 0;
+  private step2Read = 0;
+  /** resync() callers, each waiting for the answer to the step 1 numbered `at`. */
+  private resyncs: { at: number; resolve: () => void }[] = [];
   private userListeners = new Set<() => void>();
 
   constructor(
@@ -178,10 +183,13 @@ export class LiveProvider {
       setConnected(true);
       this.set({ connected: true });
       // Our state vector (the server answers with what we lack), then who is behind each cursor.
-      const encoder = encoding.createEncoder();
-      encoding.writeVarUint(encoder, MESSAGE_SYNC);
-      syncProtocol.writeSyncStep1(encoder, this.doc);
-      this.sendBinary(encoding.toUint8Array(encoder));
+      // A new socket's server side loads the stored state afresh: its answer serves every resync().
+      this.step1Sent = 0;
+      this.step2Read = 0;
+      this.sendStep1();
+      for (const waiter of this.resyncs) {
+        waiter.at = 1;
+      }
       if (!this.templates) {
         this.sendText({ type: "templates" });
       }
@@ -240,11 +248,33 @@ export class LiveProvider {
       this.drop();
       return;
     }
+    this.sendStep1();
+  };
+
+  private sendStep1(): void {
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, MESSAGE_SYNC);
     syncProtocol.writeSyncStep1(encoder, this.doc);
     this.sendBinary(encoding.toUint8Array(encoder));
-  };
+    this.step1Sent += 1;
+  }
+
+  /**
+   * Ask the server for everything stored that this doc lacks, read from the database rather than
+   * from the socket's copy there; resolves once that answer is applied. For a change the client
+   * knows is stored (its own REST save) but whose relay may not have reached this socket yet.
+   */
+  resync(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.socket?.readyState === WebSocket.OPEN) {
+        this.sendText({ type: "sync.fresh" });
+        this.sendStep1();
+        this.resyncs.push({ at: this.step1Sent, resolve });
+      } else {
+        this.resyncs.push({ at: 1, resolve }); // the next connection's first sync answers it
+      }
+    });
+  }
 
   private onOnline = (): void => {
     if (!this.socket && !this.stopped) {
@@ -330,6 +360,14 @@ export class LiveProvider {
         this.sendBinary(encoding.toUint8Array(encoder));
         if (this.state.unconfirmed || this.editedSinceSave) {
           this.scheduleConfirm();
+        }
+      }
+      if (step === syncProtocol.messageYjsSyncStep2) {
+        this.step2Read += 1;
+        const answered = this.resyncs.filter((w) => w.at <= this.step2Read);
+        this.resyncs = this.resyncs.filter((w) => w.at > this.step2Read);
+        for (const waiter of answered) {
+          waiter.resolve();
         }
       }
       if (step === syncProtocol.messageYjsSyncStep2 && !this.synced) {
