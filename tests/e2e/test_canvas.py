@@ -272,6 +272,49 @@ def test_the_text_panel_shows_the_printer_output_and_typing_changes_the_canvas(
     assert created["type"]["name"] == "timestamp"
 
 
+def test_a_typed_table_lands_beside_the_table_it_refers_to_and_in_view(app: App, new_page: Any, owner: Any) -> None:
+    page, design = open_design(app, new_page, owner, shop_document())
+    area = mermaid_text(page)
+    wait_saved(page)
+    page.wait_for_timeout(400)
+    typed = "    customer_notes {\n        bigint id PK\n        bigint customer_id FK\n        text body\n    }\n"
+    area.fill(area.input_value().rstrip("\n") + "\n" + typed + "    customers ||--o{ customer_notes : has\n")
+    expect(page.locator(".table-card")).to_have_count(4)
+    wait_saved(page)
+    document = stored(page, app, design)
+    tables = {t["name"]: t for t in document["tables"]}
+    assert any(r["from_table"] == tables["customer_notes"]["id"] for r in document["relationships"])
+
+    # The canvas pans (keeping its zoom) to show the new table: here it lands above the view.
+    view = page.locator(".erd-canvas").bounding_box()
+    assert view
+
+    def in_view() -> bool:
+        box = card(page, "customer_notes").bounding_box()
+        return bool(box) and (view["x"] <= box["x"] and box["x"] + box["width"] <= view["x"] + view["width"]
+                              and view["y"] <= box["y"] and box["y"] + box["height"] <= view["y"] + view["height"])
+
+    for _ in range(20):
+        if in_view():
+            break
+        page.wait_for_timeout(100)
+    assert in_view(), (card(page, "customer_notes").bounding_box(), view)
+
+    heading = {name: f"{t['schema']}.{name}" if t.get("schema") else name for name, t in tables.items()}
+    boxes = {name: card(page, heading[name]).bounding_box() for name in tables}
+    notes, customers, orders = boxes.pop("customer_notes"), boxes["customers"], boxes["orders"]
+    assert notes and customers and orders
+    # A child goes right of its parent, as the layered layout draws them (here beside its sibling
+    # orders), not in a column past the whole design.
+    assert customers["x"] + customers["width"] <= notes["x"] < orders["x"] + orders["width"]
+    for name, box in boxes.items():
+        assert box
+        apart = (notes["x"] + notes["width"] <= box["x"] or box["x"] + box["width"] <= notes["x"]
+                 or notes["y"] + notes["height"] <= box["y"] or box["y"] + box["height"] <= notes["y"])
+        assert apart, f"customer_notes lands on {name}"
+    screenshot(page, "canvas-typed-table-placed", full_page=False)
+
+
 def test_a_bad_text_edit_shows_its_line_and_column_and_keeps_the_canvas(app: App, new_page: Any, owner: Any) -> None:
     page, design = open_design(app, new_page, owner, shop_document())
     area = mermaid_text(page)

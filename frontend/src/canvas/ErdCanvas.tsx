@@ -30,7 +30,7 @@ import type { XY } from "../model/ids";
 import { AreaNodeComponent, NoteNodeComponent } from "./AreaNode";
 import { buildEdges, buildNodes, type ErdNode, type RelEdge } from "./flow";
 import { MIN_ZOOM, useFitBounds } from "./fit";
-import { documentBounds } from "./layout";
+import { documentBounds, estimateSize } from "./layout";
 import { ErdMarkers, RelationshipEdgeComponent } from "./RelationshipEdge";
 import { TableNodeComponent, useFarZoom } from "./TableNode";
 
@@ -53,6 +53,8 @@ const NO_EDGES: RelEdge[] = [];
 
 const nodeTypes = { table: TableNodeComponent, area: AreaNodeComponent, note: NoteNodeComponent };
 const edgeTypes = { relationship: RelationshipEdgeComponent };
+/** Screen pixels kept between a table brought into view and the canvas edge. */
+const REVEAL_MARGIN = 48;
 
 /** A column (or a table's title row, column = null) on one end of a drag-to-connect gesture. */
 export interface ColumnEnd {
@@ -65,6 +67,8 @@ export interface CanvasRequest {
   select?: string[];
   /** Centre the view on this node. */
   focus?: string;
+  /** Pan (keeping the zoom) so this table is in view, if it is not. */
+  reveal?: string;
   seq: number;
 }
 
@@ -100,6 +104,7 @@ export function ErdCanvas(props: Props) {
   const flow = useReactFlow<ErdNode, RelEdge>();
   const callbacks = useRef(props);
   callbacks.current = props;
+  const wrapper = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     setNodes((previous) => buildNodes(doc, previous));
@@ -124,6 +129,27 @@ export function ErdCanvas(props: Props) {
           zoom: Math.max(flow.getZoom(), 1),
           duration: 0,
         });
+      }
+    }
+    const table = request.reveal ? callbacks.current.doc.tables?.find((t) => t.id === request.reveal) : undefined;
+    const box = wrapper.current?.getBoundingClientRect();
+    if (table && box) {
+      // The least pan that brings the table in with a margin (or its top-left corner, if it is
+      // larger than the view), so what the person was looking at moves as little as it can.
+      const { x, y, zoom } = flow.getViewport();
+      const size = estimateSize(table);
+      const shift = (start: number, length: number, offset: number, room: number) => {
+        const from = start * zoom + offset;
+        const to = (start + length) * zoom + offset;
+        if (from < REVEAL_MARGIN || to - from > room - 2 * REVEAL_MARGIN) {
+          return REVEAL_MARGIN - from;
+        }
+        return Math.min(0, room - REVEAL_MARGIN - to);
+      };
+      const dx = shift(table.position?.x ?? 0, size.width, x, box.width);
+      const dy = shift(table.position?.y ?? 0, size.height, y, box.height);
+      if (dx !== 0 || dy !== 0) {
+        void flow.setViewport({ x: x + dx, y: y + dy, zoom }, { duration: 200 });
       }
     }
   }, [request, flow]);
@@ -227,7 +253,11 @@ export function ErdCanvas(props: Props) {
   // too small to see, and costly to paint hundreds of times per drag frame.
   const far = useFarZoom();
   return (
-    <div className={`erd-canvas${far ? " is-far" : ""}${dragging ? " is-dragging" : ""}`} onDoubleClick={onDoubleClick}>
+    <div
+      ref={wrapper}
+      className={`erd-canvas${far ? " is-far" : ""}${dragging ? " is-dragging" : ""}`}
+      onDoubleClick={onDoubleClick}
+    >
       <ErdMarkers />
       <ReactFlow<ErdNode, RelEdge>
         nodes={hide ? NO_NODES : nodes}

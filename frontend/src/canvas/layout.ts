@@ -376,29 +376,49 @@ const NEW_TABLE_GAP = 80;
 
 /**
  * Positions for a document that replaced `before` wholesale (typed Mermaid text): a table at the
- * origin keeps the place it had, and a new one goes in a column right of the design instead of on
- * top of whatever sits at the origin.
+ * origin keeps the place it had; a new one goes beside a placed table it is related to (a child
+ * right of its parent, a parent left of its child, as the layered layout draws them), else in a
+ * column right of the design, in the nearest free spot either way, not on top of whatever sits at
+ * the origin.
  */
 export function keepPlaces(before: DesignDocument, after: DesignDocument): DesignDocument {
   const at = (t: Table) => (t.position?.x ?? 0) === 0 && (t.position?.y ?? 0) === 0;
   const old = new Map((before.tables ?? []).map((t) => [t.id, t]));
-  const placed = (after.tables ?? []).filter((t) => !at(t) || (old.has(t.id) && !at(old.get(t.id) as Table)));
-  const bounds = placed.length ? documentBounds({ ...after, tables: placed, areas: [], notes: [] }) : null;
-  let y = bounds?.y ?? 0;
-  const x = bounds ? bounds.x + bounds.width + NEW_TABLE_GAP : 0;
-  const tables = (after.tables ?? []).map((t) => {
-    if (!at(t)) {
+  const kept = (after.tables ?? []).map((t) => {
+    const previous = old.get(t.id);
+    return at(t) && previous !== undefined && !at(previous) ? { ...t, position: previous.position } : t;
+  });
+  const isNew = (t: Table) => at(t) && !old.has(t.id);
+  const away = kept.filter((t) => !at(t));
+  const bounds = away.length ? documentBounds({ ...after, tables: away, areas: [], notes: [] }) : null;
+  if (bounds === null) {
+    return { ...after, tables: kept }; // nothing is placed yet: the layout places everything
+  }
+  const placed = new Map(kept.filter((t) => !isNew(t)).map((t) => [t.id, t]));
+  const column = { x: bounds.x + bounds.width + NEW_TABLE_GAP, y: bounds.y };
+  const tables = kept.map((t) => {
+    if (!isNew(t)) {
       return t;
     }
-    const previous = old.get(t.id);
-    if (previous !== undefined) {
-      return at(previous) ? t : { ...t, position: previous.position };
+    const size = estimateSize(t);
+    let want: XY | null = null;
+    for (const rel of after.relationships ?? []) {
+      const parent = rel.from_table === t.id ? placed.get(rel.to_table) : undefined;
+      const child = rel.to_table === t.id ? placed.get(rel.from_table) : undefined;
+      if (parent) {
+        want = { x: (parent.position?.x ?? 0) + estimateSize(parent).width + NEW_TABLE_GAP, y: parent.position?.y ?? 0 };
+        break;
+      }
+      if (child && !want) {
+        want = { x: (child.position?.x ?? 0) - size.width - NEW_TABLE_GAP, y: child.position?.y ?? 0 };
+      }
     }
-    if (bounds === null) {
-      return t; // nothing else is placed yet
+    const spot = freeSpot({ ...after, tables: [...placed.values()] }, want ?? column, size);
+    if (!want) {
+      column.y = spot.y + size.height + NEW_TABLE_GAP / 2;
     }
-    const moved = { ...t, position: { x, y } };
-    y += estimateSize(t).height + NEW_TABLE_GAP / 2;
+    const moved = { ...t, position: { x: Math.round(spot.x), y: Math.round(spot.y) } };
+    placed.set(t.id, moved);
     return moved;
   });
   return { ...after, tables };

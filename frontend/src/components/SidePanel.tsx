@@ -55,6 +55,8 @@ interface Props {
   onSelectColumn: (tableId: string, columnId: string | null) => void;
   onClose: () => void;
   onDeleteSelection: () => void;
+  /** A table typed in the Mermaid text appeared: the canvas brings it into view. */
+  onTableTyped: (tableId: string) => void;
 }
 
 export function SidePanel(props: Props) {
@@ -116,7 +118,13 @@ export function SidePanel(props: Props) {
             editable={editable}
             dark={props.dark}
             onParsed={(parsed) => {
+              const known = new Set((doc.tables ?? []).map((t) => t.id));
+              const typed = (parsed.tables ?? []).filter((t) => !known.has(t.id));
               dispatch((current) => keepPlaces(current, parsed), { origin: "text" });
+              const last = typed[typed.length - 1];
+              if (last) {
+                props.onTableTyped(last.id);
+              }
             }}
           />
         </div>

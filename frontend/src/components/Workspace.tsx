@@ -534,6 +534,9 @@ export function Workspace({ config, client, initial }: Props) {
               setColumn(null);
             }}
             onDeleteSelection={deleteSelection}
+            onTableTyped={(tableId) => {
+              ask({ reveal: tableId });
+            }}
           />
           {offer && (
             <ForeignKeyOffer
