@@ -111,17 +111,25 @@ def test_typing_in_the_text_panel_keeps_what_others_did_meanwhile(app: App, new_
     # Ann is mid-edit (a typo keeps her text unparsed, so it is not reprinted under her)...
     area.fill(printed.replace("    orders {", "    orders {{ oops", 1))
     expect(ann.locator("#mermaid-error")).to_be_visible()
-    # ... while Bob renames a table and adds one, which her text knows nothing of.
+    # ... while Bob renames a table and adds one, which her text knows nothing of, and renames a
+    # column of the table she is editing.
     rename_table(bob, "customers", "clients")
     bob.get_by_role("button", name="Add table").click()
     expect(bob.locator(".table-card")).to_have_count(4)
+    orders = card(bob, "orders")
+    orders.locator(".table-card-select").click()
+    orders.locator(".column-row", has_text="status").locator(".column-name").dblclick()
+    bob.get_by_label("Column name").fill("state")
+    bob.get_by_label("Column name").press("Enter")
     expect(card(ann, "clients")).to_be_visible()
     expect(ann.locator(".table-card")).to_have_count(4)
-    # Her edit lands, and Bob's edits stay.
+    expect(card(ann, "orders").locator(".column-name", has_text="state")).to_be_visible()
+    # Her edit lands, and Bob's edits stay, the one to the same table too (merged column by column).
     area.fill(printed.replace("numeric(12,2) total", "numeric(14,2) total"))
     expect(ann.locator("#mermaid-error")).to_have_count(0)
     for page in (ann, bob):
         expect(card(page, "orders").get_by_text("numeric(14,2)")).to_be_visible()
+        expect(card(page, "orders").locator(".column-name")).to_have_text(["id", "customer_id", "total", "state"])
         expect(card(page, "clients")).to_be_visible()
         expect(page.locator(".table-card")).to_have_count(4)
         live(page)
@@ -129,6 +137,7 @@ def test_typing_in_the_text_panel_keeps_what_others_did_meanwhile(app: App, new_
     assert set(tables) == {"clients", "orders", "audit_entries", "new_table"}
     total = next(c for c in tables["orders"]["columns"] if c["name"] == "total")
     assert total["type"] == {"name": "numeric", "precision": 14, "scale": 2}
+    assert [c["name"] for c in tables["orders"]["columns"]] == ["id", "customer_id", "total", "state"]
 
 
 def test_undo_reverts_only_ones_own_edit(app: App, new_page: Any, team: Any) -> None:

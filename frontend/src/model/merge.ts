@@ -1,7 +1,7 @@
 /**
  * Three-way merge of whole-document edits, for the Mermaid text panel.
  * (Objects are tables, relationships, enums, notes, areas, access patterns, roles, grants and
- * policies; the design's name, description and settings merge as single values.)
+ * policies; the design's name, description and settings merge as values.)
  *
  * Typed text replaces the document when it parses. Meanwhile other people keep editing the live
  * document, and their edits are not in the text (it is not reprinted under someone's cursor). So a
@@ -9,7 +9,11 @@
  * ancestor:
  *
  * - an object the text left as it was takes its current version (someone else's edit survives);
- * - an object the text changed takes the text's version (the typist's edit wins a conflict);
+ * - an object the text changed that nobody else changed takes the text's version;
+ * - an object both changed is merged the same way a level down: property by property, and lists of
+ *   objects with ids (a table's columns, indexes, constraints) object by object, so a column typed
+ *   in the text and a drag, a comment or another column edited on the canvas all survive; only
+ *   where both changed the same value does the text (the typist's edit) win;
  * - an object the text removed goes; one someone else removed goes unless the text changed it;
  * - an object someone else added since the print is kept, after the text's own.
  *
@@ -29,6 +33,40 @@ function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+type Plain = Record<string, unknown>;
+
+function isPlain(v: unknown): v is Plain {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function isIdentifiedList(v: unknown): v is Identified[] {
+  return Array.isArray(v) && v.every((o) => isPlain(o) && typeof o.id === "string");
+}
+
+/** A value both sides changed: objects and id'd lists merge a level down, anything else is the text's. */
+function mergeDeep(base: unknown, ours: unknown, theirs: unknown): unknown {
+  if (same(ours, base)) {
+    return theirs;
+  }
+  if (same(theirs, base) || same(theirs, ours)) {
+    return ours;
+  }
+  if (isPlain(base) && isPlain(ours) && isPlain(theirs)) {
+    const out: Plain = {};
+    for (const key of new Set([...Object.keys(ours), ...Object.keys(theirs), ...Object.keys(base)])) {
+      const value = mergeDeep(base[key], ours[key], theirs[key]);
+      if (value !== undefined) {
+        out[key] = value;
+      }
+    }
+    return out;
+  }
+  if (isIdentifiedList(base) && isIdentifiedList(ours) && isIdentifiedList(theirs)) {
+    return mergeList(base, ours, theirs);
+  }
+  return ours;
+}
+
 function mergeList<T extends Identified>(printed: T[], parsed: T[], current: T[]): T[] {
   const before = new Map(printed.map((o) => [o.id, o]));
   const now = new Map(current.map((o) => [o.id, o]));
@@ -42,8 +80,10 @@ function mergeList<T extends Identified>(printed: T[], parsed: T[], current: T[]
       if (theirs !== undefined) {
         out.push(theirs); // untouched in the text: the current version
       } // else: removed by someone else, and the text did not change it
+    } else if (theirs === undefined) {
+      out.push(ours); // changed in the text, removed by someone else: the text's edit keeps it
     } else {
-      out.push(ours); // changed in the text: the text wins
+      out.push(mergeDeep(base, ours, theirs) as T); // changed in the text (and maybe by others)
     }
   }
   const inText = new Set(parsed.map((o) => o.id));
@@ -56,7 +96,7 @@ function mergeList<T extends Identified>(printed: T[], parsed: T[], current: T[]
 }
 
 function mergeValue<T>(printed: T, parsed: T, current: T): T {
-  return same(parsed, printed) ? current : parsed;
+  return mergeDeep(printed, parsed, current) as T;
 }
 
 /** `parsed` (from text printed from `printed`) merged with `current`, the live document now. */
