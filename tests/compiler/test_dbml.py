@@ -209,6 +209,21 @@ def test_it_imports_every_corpus_file(name: str, tables: int, refs: int, enums: 
     assert problems == [w for w in result.warnings if w.startswith("design problem")]
 
 
+def test_an_index_dbml_allows_but_no_database_builds_becomes_a_btree_index_with_a_warning() -> None:
+    # general_schema.dbml line 39: `id [type: hash, unique]`; PostgreSQL builds unique indexes with btree only.
+    result = parse_dbml((CORPUS / "general_schema.dbml").read_text(encoding="utf-8"))
+    assert validate(result.document.to_data())[1] == []
+    products = next(t for t in result.document.tables if t.name == "products")
+    assert [(i.unique, i.method) for i in products.indexes if i.unique] == [(True, "btree")]
+    assert "line 39: a hash index cannot be unique; the unique index is a btree index" in result.warnings
+
+    text = "Table t {\n  id int\n  Indexes {\n    id [type: bitmap]\n    id [type: gin, unique]\n  }\n}\n"
+    result = parse_dbml(text)
+    assert [(i.unique, i.method) for i in result.document.tables[0].indexes] == [(False, "btree"), (True, "btree")]
+    assert result.warnings == ["line 4: index type 'bitmap' is unknown; the index is a btree index",
+                               "line 5: a gin index cannot be unique; the unique index is a btree index"]
+
+
 def test_every_corpus_file_is_counted() -> None:
     assert sorted(p.name for p in CORPUS.glob("*.dbml")) == [
         "general_schema.dbml", "multi_notes.dbml", "referential_actions.dbml"]

@@ -170,10 +170,15 @@ def column_data(column: ColumnDef, tslug: str, ctx: Context) -> dict[str, Any]:
     return data
 
 
-def index_data(line: IndexDef, number: int, tslug: str, columns: dict[str, str]) -> tuple[str, dict[str, Any]]:
+def index_data(
+    line: IndexDef, number: int, tslug: str, columns: dict[str, str], ctx: Context
+) -> tuple[str, dict[str, Any]]:
     """("primary_key" | "unique" | "index", data) for one line of an Indexes block, before its directive.
 
     ``columns`` maps column names to ids; an unknown name is kept as the name, which validation reports.
+    An index type DB Studio does not know, or a unique index of a type that cannot enforce uniqueness
+    (DBML allows ``[type: hash, unique]``; PostgreSQL builds unique indexes with btree only), becomes
+    a btree index, with a warning: the uniqueness is the design's meaning, the type a tuning choice.
     """
     settings = settings_of(line.settings)
     name = _text(settings.get("name"))
@@ -182,10 +187,17 @@ def index_data(line: IndexDef, number: int, tslug: str, columns: dict[str, str])
         return "primary_key", {"columns": ids, "name": name}
     if line.directive is not None and line.directive.kind == "unique":
         return "unique", {"id": f"u_{tslug}.{number}", "name": name, "columns": ids}
-    method = _text(settings.get("type")) or "btree"
+    method = (_text(settings.get("type")) or "btree").lower()
+    unique = "unique" in settings
+    where = settings["type"].token if "type" in settings else line.token
+    if method not in INDEX_METHODS:
+        ctx.warn(f"index type {method!r} is unknown; the index is a btree index", where)
+        method = "btree"
+    elif unique and method != "btree":
+        ctx.warn(f"a {method} index cannot be unique; the unique index is a btree index", where)
+        method = "btree"
     data = {
-        "id": f"i_{tslug}.{number}", "name": name, "unique": "unique" in settings,
-        "method": method.lower() if method.lower() in INDEX_METHODS else "btree",
+        "id": f"i_{tslug}.{number}", "name": name, "unique": unique, "method": method,
         "columns": [{"column": columns.get(v, v)} if k == "column" else {"expression": v} for k, v in line.keys],
         "comment": _text(settings.get("note")),
     }
@@ -497,7 +509,7 @@ def table_data(tdef: TableDef, ctx: Context, columns: list[ColumnDef],
     for line in [i for p in partials for i in p.indexes] + tdef.indexes:
         kind = "unique" if line.directive is not None and line.directive.kind == "unique" else "index"
         counts[kind] += 1
-        kind, item = index_data(line, counts[kind], tslug, by_name)
+        kind, item = index_data(line, counts[kind], tslug, by_name, ctx)
         if kind == "primary_key":
             primary_key = _apply(item, line.directive)
         else:

@@ -258,6 +258,7 @@ def _table(doc: Document, table: Table, ctx: Context) -> list[str]:
         body.append(f"{INDENT}{name_token(column.name)} {text}{_settings(cdef.settings)}{_trail('column', diff)}")
     names = {c.id: c.name for c in table.columns}
     by_name = {c.name: c.id for c in table.columns}
+    scratch = Context(target=ctx.target, enums=ctx.enums)  # what the implied data would warn is not news here
     index_lines: list[str] = []
     if pk and inline_pk is None:
         pk_settings = [Setting("pk")] + ([Setting("name", _token("STRING", pk.name))] if pk.name else [])
@@ -267,12 +268,12 @@ def _table(doc: Document, table: Table, ctx: Context) -> list[str]:
         line = IndexDef([("column", names.get(c, c)) for c in unique.columns],
                         [Setting("unique")] + ([Setting("name", _token("STRING", unique.name))] if unique.name else []))
         line.directive = Directive("unique", {}, 0, 0, True)
-        line.directive.data = _diff(unique, index_data(line, number, tslug, by_name)[1])
+        line.directive.data = _diff(unique, index_data(line, number, tslug, by_name, scratch)[1])
         tdef.indexes.append(line)
         index_lines.append(_index_text(line, _trail("unique", line.directive.data)))
     for number, index in enumerate(table.indexes, 1):
         line = _index_def(index, names)
-        diff = _diff(index, index_data(line, number, tslug, by_name)[1])
+        diff = _diff(index, index_data(line, number, tslug, by_name, scratch)[1])
         line.directive = Directive("index", diff, 0, 0, True)
         tdef.indexes.append(line)
         index_lines.append(_index_text(line, _trail("index", diff)))
