@@ -1,15 +1,30 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
+from django.db import connections
 from django.test import Client
 
 from designs.models import ApiToken, Design, Membership, Role
 
 ROLES = ["owner", "editor", "commenter", "viewer"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def close_the_sync_thread_connection(django_db_setup: Any) -> Iterator[None]:
+    """Before the test database is dropped, close the connection Channels' sync thread keeps.
+
+    Consumers run their queries on asgiref's one sync thread, whose connection lives on between calls
+    (``conn_max_age=60`` on PostgreSQL, as deployed); left open, it made dropping the test database
+    fail with "being accessed by other users", and the database stayed behind on the server.
+    """
+    yield
+    asyncio.run(sync_to_async(connections.close_all, thread_sensitive=True)())
 
 
 @pytest.fixture
