@@ -115,7 +115,7 @@ def bundle_files(
     for printer, path in ((print_sqlalchemy, "models/sqlalchemy_models.py"), (print_django, "models/django_models.py")):
         printed = printer(doc)
         put(path, printed.text)
-        warnings += [f"{path}: {w.object_id}: {w.message}" for w in printed.warnings]
+        warnings += _grouped(path, [(w.object_id, w.message) for w in printed.warnings])
     put("docs/data_dictionary.md", dictionary_markdown(doc))
     put("docs/data_dictionary.html", dictionary_html(doc))
     put("docs/index_strategy.md", index_strategy_markdown(doc))
@@ -138,6 +138,21 @@ def bundle_files(
     for path in files:
         _check_path(path)
     return files, warnings
+
+
+def _grouped(path: str, warnings: list[tuple[str, str]]) -> list[str]:
+    """One line per message, naming every object it is about, in the order first seen.
+
+    Most model-export warnings are about the ORM, not the object ("Django names the primary key
+    itself", once per table): listed per object, they buried the few that need a look.
+    """
+    objects: dict[str, list[str]] = {}
+    for object_id, message in warnings:
+        objects.setdefault(message, []).append(object_id)
+    return [
+        f"{path}: {ids[0]}: {message}" if len(ids) == 1 else f"{path}: {message} ({len(ids)}: {', '.join(ids)})"
+        for message, ids in objects.items()
+    ]
 
 
 def _readme(doc: Document, meta: Mapping[str, Any], paths: list[str], warnings: list[str], migrations: bool) -> str:

@@ -295,3 +295,14 @@ def test_the_cli_writes_the_same_bundle_as_the_library(tmp_path: Path) -> None:
     blog = fixture("blog")
     assert out.read_bytes() == build_bundle(blog, name=blog.name, meta={"version": "v2"}, previous=[("v1", blog)])
     assert "warning: " in err.getvalue()
+
+
+def test_a_model_warning_about_many_objects_is_one_line_naming_them_all() -> None:
+    warnings = manifest(build_bundle(fixture("ecommerce"), name="b", meta=META))["warnings"]
+    tables = [t.id for t in fixture("ecommerce").tables]
+    pk = [w for w in warnings if "Django names the primary key itself" in w]
+    assert pk == [f"models/django_models.py: Django names the primary key itself; the DDL's name is not used "
+                  f"({len(tables)}: {', '.join(tables)})"]
+    # A message about one object keeps the object first, as before.
+    assert "models/sqlalchemy_models.py: i_prod_name_trgm: SQLAlchemy has no index comments; " \
+           "the comment is in the DDL only" in warnings
