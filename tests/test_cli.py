@@ -142,3 +142,15 @@ def test_export_refuses_an_invalid_design_listing_every_problem(tmp_path: Path) 
     code, out, err = run(["export", str(path), "--to", "postgres"])
     assert code == 1 and out == ""
     assert "tables[0].oops: unknown field" in err and "bad: unknown field" in err
+
+
+def test_an_import_that_reads_as_an_invalid_design_writes_nothing_and_exits_1(tmp_path: Path) -> None:
+    source = tmp_path / "bad.dbml"
+    source.write_text("Table t {\n  id int\n  Indexes {\n    nope\n  }\n}\n")
+    target = tmp_path / "design.json"
+    target.write_text('{"kept": true}\n')
+    code, out, err = run(["import", str(source), "-o", str(target)])
+    assert code == 1 and out == ""
+    assert f"{source}: the design read from it is not valid, so nothing was written" in err
+    assert "tables[0].indexes[0].columns[0].column: no column with id 'nope' in table 't'" in err
+    assert target.read_text() == '{"kept": true}\n'  # what -o held is untouched

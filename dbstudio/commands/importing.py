@@ -36,7 +36,7 @@ def cmd_import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         result = import_bytes(raw, args.source, exact, args.name, args.max_bytes)
     except ParseError as exc:
         raise CliError(f"{args.file}: {exc}") from None
-    return _write(result.document, result.warnings, args.output, stdout, stderr)
+    return _write(result.document, result.warnings, args.file, args.output, stdout, stderr)
 
 
 def cmd_introspect(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -48,12 +48,24 @@ def cmd_introspect(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> 
         doc, warnings = introspect(args.url, schema=args.schema)
     except IntrospectError as exc:
         raise CliError(str(exc)) from None
-    return _write(arrange(doc), warnings, args.output, stdout, stderr)
+    return _write(arrange(doc), warnings, "the database", args.output, stdout, stderr)
 
 
-def _write(doc: Any, warnings: list[str], output: str | None, stdout: TextIO, stderr: TextIO) -> int:
+def _write(doc: Any, warnings: list[str], source: str, output: str | None, stdout: TextIO, stderr: TextIO) -> int:
+    """Print the warnings and write the design; one the compiler would refuse is not written (exit 1).
+
+    The API answers such an import with 422; here it would leave a file that ``lint`` and ``bundle``
+    refuse, over whatever ``-o`` held before.
+    """
+    from designs.compiler.validate import validate
+
     for warning in warnings:
-        stderr.write(f"warning: {warning}\n")
+        if not warning.startswith("design problem: "):
+            stderr.write(f"warning: {warning}\n")
+    _, problems = validate(doc.to_data())
+    if problems:
+        listed = "\n".join(f"  {p}" for p in problems)
+        raise CliError(f"{source}: the design read from it is not valid, so nothing was written:\n{listed}")
     write_output(json.dumps(doc.to_data(), indent=2, ensure_ascii=False) + "\n", output, stdout)
     return EXIT_OK
 
