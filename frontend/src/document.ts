@@ -2,7 +2,8 @@
  * The design document, format 1, as TypeScript types.
  *
  * These types MIRROR designs/compiler/document.py field for field, by hand. When a field is
- * added, renamed or changes type there, change it here in the same commit.
+ * added, renamed or changes type there, change it here in the same commit (the field names and
+ * their optionality are checked against docs/design.schema.json by tests/compiler/test_document.py).
  *
  * Conventions:
  * - A field that has a default in document.py is optional here (`?`): the server sends

@@ -706,3 +706,26 @@ def test_the_examples_in_the_reference_are_valid_documents() -> None:
     assert documents, "the reference has no complete example"
     for data in documents:
         assert validate(data)[1] == []
+
+
+def _typescript_interfaces() -> dict[str, dict[str, bool]]:
+    """frontend/src/document.ts: each exported interface's fields, mapped to whether they are optional."""
+    text = (ROOT / "frontend" / "src" / "document.ts").read_text(encoding="utf-8")
+    return {
+        m.group(1): {f.group(1): f.group(2) == "?" for f in re.finditer(r"^  (\w+)(\??): ", m.group(2), re.M)}
+        for m in re.finditer(r"^export interface (\w+) \{\n(.*?)^\}", text, re.S | re.M)
+    }
+
+
+def test_the_typescript_mirror_has_every_field_of_every_model_with_its_optionality() -> None:
+    # document.ts mirrors document.py by hand; this catches a field added, renamed or made optional
+    # on one side only. A field with a default is optional there (to_data() leaves it out), except
+    # `format`, which to_data() always writes.
+    schema = json.loads((ROOT / "docs" / "design.schema.json").read_text(encoding="utf-8"))
+    models = {**schema["$defs"], "DesignDocument": schema}
+    mirror = _typescript_interfaces()
+    assert set(mirror) == set(models)
+    for name, model in models.items():
+        required = set(model.get("required", [])) | ({"format"} if name == "DesignDocument" else set())
+        expected = {field: field not in required for field in model.get("properties", {})}
+        assert mirror[name] == expected, name
