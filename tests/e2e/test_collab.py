@@ -295,6 +295,67 @@ def test_edits_made_before_the_socket_synced_survive_the_hand_over_to_it(app: Ap
     expect(page.locator(".table-card")).to_have_count(4)
 
 
+def test_hiding_the_page_during_the_hand_over_sends_no_second_copy_of_its_edits(
+    app: App, new_page: Any, team: Any
+) -> None:
+    """While the live doc takes over (here: waiting for a REST save still on its way), the edits on
+    screen go to the live doc. Hiding the page then used to PUT them as well: the server wrote that
+    save into the live state while the hand-over wrote the same new column, and it came out twice."""
+    page = new_page(storage_state=team["ann"]["state"])
+    page.goto(f"{app.url}/designs/")
+    design = create_design(page, app, unique("Hand-over hide "), shop_document())
+    held: list[str | bytes] = []
+    sockets: list[Any] = []
+    holding = {"on": True}
+
+    def hold(ws: Any) -> None:
+        server = ws.connect_to_server()
+        sockets.append(ws)
+        server.on_message(lambda message: held.append(message) if holding["on"] else ws.send(message))
+
+    puts: list[Any] = []
+
+    def hold_first_put(route: Any) -> None:
+        if route.request.method != "PUT":
+            route.continue_()
+            return
+        puts.append(route)
+        if len(puts) > 1:
+            route.continue_()
+
+    page.route_web_socket(re.compile(r"/ws/designs/"), hold)
+    page.route(re.compile(r"/api/designs/\d+/document$"), hold_first_put)
+    page.goto(f"{app.url}{design['url']}")
+    expect(page.locator(".table-card")).to_have_count(3)
+    page.get_by_role("button", name="Add table").click()
+    page.wait_for_timeout(1500)  # past the save debounce: the PUT is on its way (held)
+    assert len(puts) == 1
+
+    # The socket syncs; the hand-over waits for the held save.
+    [ws] = sockets
+    sent = 0
+    while sent < len(held):
+        ws.send(held[sent])
+        sent += 1
+    holding["on"] = False
+    card(page, "new_table").get_by_role("button", name="+ Add column").click()
+    page.get_by_label("Column name").fill("vat_number")
+    page.get_by_label("Column name").press("Enter")
+    page.evaluate("""() => {
+        Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
+        document.dispatchEvent(new Event("visibilitychange"));
+        Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "visible" });
+    }""")
+    page.wait_for_timeout(500)
+    puts[0].continue_()
+    live(page)
+    expect(card(page, "new_table").locator(".column-name", has_text="vat_number")).to_have_count(1)
+    assert len(puts) == 1, "the edits went out twice: as a PUT and into the live doc"
+    page.wait_for_timeout(500)
+    table = next(t for t in stored(page, app, design)["tables"] if t["name"] == "new_table")
+    assert [c["name"] for c in table["columns"]].count("vat_number") == 1, table["columns"]
+
+
 def test_a_viewer_follows_live_edits_but_cannot_edit(app: App, new_page: Any, team: Any) -> None:
     ann, bob, _ = open_pair(app, new_page, team, role="viewer")
     expect(bob.locator(".save-status")).to_have_text("Read-only")

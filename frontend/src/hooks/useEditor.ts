@@ -205,10 +205,12 @@ function useRestEditor(
   }, [history.present, flush, readOnly, suspended]);
 
   useEffect(() => {
-    // Leaving the page: send what is not saved yet, without waiting for the debounce.
+    // Leaving the page: send what is not saved yet, without waiting for the debounce. Not while the
+    // live doc takes over: it takes these edits, and a PUT of them as well would be written into the
+    // live state a second time by the server (beforeunload still asks the person to stay).
     const onHide = () => {
       const doc = latest.current;
-      if (readOnly || doc === saved.current || doc === inFlight.current) {
+      if (readOnly || stopped.current || doc === saved.current || doc === inFlight.current) {
         return;
       }
       void client.putDocument(designId, doc, "", true).then(
