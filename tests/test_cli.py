@@ -146,7 +146,9 @@ def test_export_refuses_an_invalid_design_listing_every_problem(tmp_path: Path) 
 
 def test_an_import_that_reads_as_an_invalid_design_writes_nothing_and_exits_1(tmp_path: Path) -> None:
     source = tmp_path / "bad.dbml"
-    source.write_text("Table t {\n  id int\n  Indexes {\n    nope\n  }\n}\n")
+    # Reads as DBML, but its lossless directive points the index at a column id the table lacks.
+    directive = '// @dbstudio index {"columns": [{"column": "nope"}]}'
+    source.write_text(f"Table t {{\n  id int\n  Indexes {{\n    id {directive}\n  }}\n}}\n")
     target = tmp_path / "design.json"
     target.write_text('{"kept": true}\n')
     code, out, err = run(["import", str(source), "-o", str(target)])
@@ -154,3 +156,12 @@ def test_an_import_that_reads_as_an_invalid_design_writes_nothing_and_exits_1(tm
     assert f"{source}: the design read from it is not valid, so nothing was written" in err
     assert "tables[0].indexes[0].columns[0].column: no column with id 'nope' in table 't'" in err
     assert target.read_text() == '{"kept": true}\n'  # what -o held is untouched
+
+
+def test_an_import_naming_a_missing_column_says_on_which_line(tmp_path: Path) -> None:
+    source = tmp_path / "bad.dbml"
+    source.write_text("Table t {\n  email int\n  Indexes {\n    emial\n  }\n}\n")
+    code, out, err = run(["import", str(source)])
+    assert code == 1 and out == ""
+    assert f"{source}: line 4, column 5: the index names column 'emial', which table 't' does not have; " in err
+    assert "did you mean 'email'?" in err

@@ -327,6 +327,8 @@ def test_an_enum_name_used_as_a_type_is_an_enum_type() -> None:
     ("Table t {\n  id int\n}\nRef: t.id > u.id", 4, 13, "no table named 'u'"),
     ("Table t {\n  id int\n}\nRef: t.nope > t.id", 4, 6, "no column 'nope'"),
     ("Table t {\n  id int\n}\nRef: t.id >", 4, 12, "expected a table name"),
+    ("Table t {\n  email int\n  indexes {\n    (emial) [unique]\n  }\n}", 4, 5, "did you mean 'email'?"),
+    ("Table t {\n  id int\n  indexes {\n    (id, nope) [pk]\n  }\n}", 4, 5, "column 'nope', which table 't'"),
     ("Table t { id int }\nTable t { x int }", 2, 1, "defined twice"),
     ("Table t {\n  id int ?\n}", 2, 10, "unexpected character '?'"),
     ("/* never closed", 1, 1, "unterminated comment"),

@@ -13,6 +13,7 @@ what the text does not.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -175,7 +176,8 @@ def index_data(
 ) -> tuple[str, dict[str, Any]]:
     """("primary_key" | "unique" | "index", data) for one line of an Indexes block, before its directive.
 
-    ``columns`` maps column names to ids; an unknown name is kept as the name, which validation reports.
+    ``columns`` maps column names to ids (``_known_columns`` has refused unknown names, unless the line's
+    directive gives the columns by id).
     An index type DB Studio does not know, or a unique index of a type that cannot enforce uniqueness
     (DBML allows ``[type: hash, unique]``; PostgreSQL builds unique indexes with btree only), becomes
     a btree index, with a warning: the uniqueness is the design's meaning, the type a tuning choice.
@@ -509,6 +511,7 @@ def table_data(tdef: TableDef, ctx: Context, columns: list[ColumnDef],
     for line in [i for p in partials for i in p.indexes] + tdef.indexes:
         kind = "unique" if line.directive is not None and line.directive.kind == "unique" else "index"
         counts[kind] += 1
+        _known_columns(line, tdef, by_name)
         kind, item = index_data(line, counts[kind], tslug, by_name, ctx)
         if kind == "primary_key":
             primary_key = _apply(item, line.directive)
@@ -529,6 +532,25 @@ def table_data(tdef: TableDef, ctx: Context, columns: list[ColumnDef],
     data |= {"primary_key": primary_key, "uniques": uniques, "checks": checks, "indexes": indexes, "comment": note,
              "color": _color(settings.get("headercolor"), ctx)}
     return data, inline
+
+
+def _known_columns(line: IndexDef, tdef: TableDef, columns: dict[str, str]) -> None:
+    """A line of an Indexes block naming a column its table lacks is an error at that line.
+
+    Unless the line's directive gives the columns itself (lossless text names them by id there).
+    """
+    if line.directive is not None and "columns" in line.directive.data:
+        return
+    for kind, name in line.keys:
+        if kind == "column" and name not in columns:
+            where = line.token or tdef.token
+            close = difflib.get_close_matches(name, list(columns), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ParseError(
+                f"the index names column {name!r}, which table {tdef.name!r} does not have{hint}",
+                where.line if where else 1,
+                where.column if where else 1,
+            )
 
 
 COLUMN_SETTINGS = {"pk", "primary key", "not null", "null", "increment", "unique", "default", "note", "ref", "check"}
