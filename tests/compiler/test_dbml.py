@@ -327,7 +327,7 @@ def test_an_enum_name_used_as_a_type_is_an_enum_type() -> None:
     ("Table t {\n  id int\n}\nRef: t.id > u.id", 4, 13, "no table named 'u'"),
     ("Table t {\n  id int\n}\nRef: t.nope > t.id", 4, 6, "no column 'nope'"),
     ("Table t {\n  id int\n}\nRef: t.id >", 4, 12, "expected a table name"),
-    ("Table t {\n  email int\n  indexes {\n    (emial) [unique]\n  }\n}", 4, 5, "did you mean 'email'?"),
+    ("Table t {\n  email int\n  indexes {\n    (emial) [unique]\n  }\n}", 4, 5, "which table 't' does not have"),
     ("Table t {\n  id int\n  indexes {\n    (id, nope) [pk]\n  }\n}", 4, 5, "column 'nope', which table 't'"),
     ("Table t { id int }\nTable t { x int }", 2, 1, "defined twice"),
     ("Table t {\n  id int ?\n}", 2, 10, "unexpected character '?'"),
@@ -344,6 +344,18 @@ def test_it_reports_where_the_text_is_wrong(text: str, line: int, column: int, f
     assert (caught.value.line, caught.value.column) == (line, column), str(caught.value)
     assert fragment in caught.value.message
     assert str(caught.value).startswith(f"line {line}, column {column}: ")
+
+
+@pytest.mark.parametrize(("text", "hint"), [
+    ("Table users {\n  email int\n  indexes {\n    (emial) [unique]\n  }\n}", "did you mean 'email'?"),
+    ("Table users {\n  id int\n}\nTable posts {\n  author int [ref: > users.idd]\n}", "did you mean 'id'?"),
+    ("Table users {\n  id int\n}\nRef: user.id < users.id", "did you mean 'users'?"),
+    ("Table users {\n  id int\n}\nRef: zzz.id < users.id", "define the table with Table"),
+])
+def test_a_mistyped_name_is_answered_with_the_closest_one(text: str, hint: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_dbml(text)
+    assert caught.value.hint == hint
 
 
 def test_a_rename_in_the_text_keeps_the_ids() -> None:

@@ -13,7 +13,6 @@ what the text does not.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,7 +39,7 @@ from ..document import (
 from ..validate import check
 from .dbml_lexer import Directive, Token
 from .dbml_syntax import ColumnDef, EnumDef, GroupDef, IndexDef, NoteDef, ProjectDef, RefDef, Setting, Syntax, TableDef
-from .errors import ParseError
+from .errors import ParseError, did_you_mean
 from .mermaid import DEFAULT_NAME, TYPE_ALIASES, ParseResult, slug, table_slug
 
 __all__ = ["ParseResult", "parse_dbml"]
@@ -398,7 +397,9 @@ class _Tables:
         if table is None:
             shown = f"{schema}.{name}" if schema else name
             line, column = (token.line, token.column) if token else (1, 1)
-            raise ParseError(f"no table named {shown!r}", line, column, hint="define the table with Table")
+            names = [f"{s}.{n}" if s else n for s, n in self.by_name]
+            hint = did_you_mean(shown, names) or "define the table with Table"
+            raise ParseError(f"no table named {shown!r}", line, column, hint=hint)
         return table
 
     def columns(self, tdef: TableDef) -> list[ColumnDef]:
@@ -456,7 +457,8 @@ class _Tables:
             if column is None:
                 token = end.token
                 line, col = (token.line, token.column) if token else (1, 1)
-                raise ParseError(f"no column {name!r} in table {table.name!r}", line, col)
+                hint = did_you_mean(name, [c.name for c in table.columns])
+                raise ParseError(f"no column {name!r} in table {table.name!r}", line, col, hint=hint)
             ids.append(column.id)
         return ids
 
@@ -544,12 +546,11 @@ def _known_columns(line: IndexDef, tdef: TableDef, columns: dict[str, str]) -> N
     for kind, name in line.keys:
         if kind == "column" and name not in columns:
             where = line.token or tdef.token
-            close = difflib.get_close_matches(name, list(columns), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
             raise ParseError(
-                f"the index names column {name!r}, which table {tdef.name!r} does not have{hint}",
+                f"the index names column {name!r}, which table {tdef.name!r} does not have",
                 where.line if where else 1,
                 where.column if where else 1,
+                hint=did_you_mean(name, columns),
             )
 
 
