@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
+    # Serves /api/docs from its bundled Swagger UI; without the app, ninja loads it from a CDN, which an
+    # offline or locked-down server cannot reach (the page would be blank).
+    "ninja",
     "designs",
 ]
 

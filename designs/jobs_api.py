@@ -139,7 +139,14 @@ def get_job(request: ApiRequest, job_id: int) -> dict[str, Any]:
 @router.get(
     "/jobs/{job_id}/download",
     response={200: None, 409: ErrorOut, **ERRORS},
-    openapi_extra={"responses": {"200": {"description": "the bundle (application/zip)"}}},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "the bundle",
+                "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
 )
 def download_job(request: ApiRequest, job_id: int) -> FileResponse:
     """The bundle zip; 409 while the job is not finished."""

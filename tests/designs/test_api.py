@@ -236,6 +236,20 @@ def test_openapi_lists_every_endpoint_and_the_document_schema(client: Client, db
     assert client.get("/api/docs").status_code == 200
 
 
+def test_openapi_has_no_key_twice_in_any_object(client: Client, db: Any) -> None:
+    # JSON readers keep the last of two equal keys; Swagger UI refuses the whole document instead
+    # ("duplicated mapping key"): an int and a str status code both rendered as "200" did that.
+    repeated: list[list[str]] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _ in items]
+        repeated.extend([sorted({k for k in keys if keys.count(k) > 1})] if len(set(keys)) < len(keys) else [])
+        return dict(items)
+
+    json.loads(client.get("/api/openapi.json").content, object_pairs_hook=pairs)
+    assert repeated == []
+
+
 @pytest.mark.parametrize(
     ("to", "needle", "media"),
     [

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import PASSWORD, App, sign_up, unique
+from .conftest import PASSWORD, App, screenshot, sign_up, unique
 
 pytestmark = pytest.mark.e2e
 
@@ -111,3 +111,24 @@ def test_an_unknown_page_shows_the_friendly_404(app: App, page: Any) -> None:
     assert response is not None and response.status == 404
     expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
     expect(page.get_by_role("link", name="Go to your designs")).to_be_visible()
+
+
+def test_the_api_docs_page_works_without_the_internet(app: App, page: Any) -> None:
+    # Swagger UI must come from the app itself: a server without internet access (or a strict
+    # firewall) would otherwise show a blank page.
+    outside: list[str] = []
+
+    def only_the_app(route: Any) -> None:
+        if route.request.url.startswith(app.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_the_app)
+    sign_up(page, app, unique("api"))
+    page.goto(f"{app.url}/api/docs")
+    expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+    expect(page.locator(".opblock-summary-path", has_text="/api/designs").first).to_be_visible()
+    screenshot(page, "api-docs")
+    assert outside == []
