@@ -79,6 +79,8 @@ def render_erd(source: str, timeout_ms: int = 60_000) -> tuple[dict[str, bytes],
             try:
                 page = browser.new_page(viewport={"width": 1600, "height": 1200}, device_scale_factor=1)
                 page.set_default_timeout(timeout_ms)
+                # Everything the page needs is inlined: a design's text can never make the worker fetch a URL.
+                page.route("**/*", lambda route: route.abort())
                 page.set_content("<!doctype html><html><body></body></html>")
                 page.add_script_tag(path=str(script))
                 svg = page.evaluate(RENDER_JS, [source, MERMAID_CONFIG])

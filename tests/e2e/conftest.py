@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -202,6 +203,10 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
+# Every http(s) address but the app's own (the app and the test servers listen on the loopback). Matched
+# by the browser's driver, so the app's own requests are never routed through the test.
+OUTSIDE_THE_APP = re.compile(r"^https?://(?!(127\.0\.0\.1|localhost)(:\d+)?/)")
+
 FAILURES = Path(__file__).resolve().parents[2] / "test-results" / "failures"
 
 
@@ -240,15 +245,23 @@ def new_page(browser: Any) -> Iterator[Any]:
     """A factory of pages, each in a fresh context: ``new_page(viewport=NARROW, color_scheme="dark")``.
 
     When the test fails, each page is saved as a screenshot with its console (``keep_failure``).
+    Pages may load nothing from outside the app (a CDN, a font service): such requests are refused
+    and fail the test, since a server without internet access would show a broken page.
     """
     contexts: list[Any] = []
     pages: list[tuple[Any, list[str]]] = []
+    outside: list[str] = []
+
+    def refuse(route: Any) -> None:
+        outside.append(route.request.url)
+        route.abort()
 
     def make(viewport: dict[str, int] = DESKTOP, color_scheme: str = "light", storage_state: Any = None) -> Any:
         context = browser.new_context(
             viewport=viewport, color_scheme=color_scheme, reduced_motion="reduce", storage_state=storage_state
         )
         context.set_default_timeout(10_000)
+        context.route(OUTSIDE_THE_APP, refuse)
         contexts.append(context)
         page = context.new_page()
         console: list[str] = []
@@ -261,6 +274,7 @@ def new_page(browser: Any) -> Iterator[Any]:
     yield make
     for context in contexts:
         context.close()
+    assert outside == [], f"pages asked for resources outside the app: {sorted(set(outside))}"
 
 
 @pytest.fixture
