@@ -42,6 +42,27 @@ def cmd_export(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return EXIT_OK
 
 
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+def serving_warnings(host: str, debug: bool, allowed_hosts: Sequence[str]) -> list[str]:
+    """What a person starting the app on ``host`` should know before others try to reach it."""
+    if host in LOOPBACK or host.startswith("127."):
+        return []
+    warnings = []
+    if debug:
+        warnings.append(
+            f"DEBUG is on and the app listens on {host}: error pages show tracebacks and settings to anyone "
+            "who reaches it. For a shared server set DEBUG=false, SECRET_KEY and ALLOWED_HOSTS."
+        )
+    if all(h in LOOPBACK or h == "testserver" for h in allowed_hosts):
+        warnings.append(
+            "ALLOWED_HOSTS names only this machine's loopback addresses, so requests from other machines "
+            "get 400 Bad Request: set ALLOWED_HOSTS to the names people use to reach this server."
+        )
+    return warnings
+
+
 def cmd_serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dbstudio.settings")
     import django
@@ -58,6 +79,8 @@ def cmd_serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         f" {'Redis' if settings.REDIS_URL else 'embedded'} channels and tasks)\n"
     )
     stdout.flush()
+    for warning in serving_warnings(args.host, settings.DEBUG, settings.ALLOWED_HOSTS):
+        stderr.write(f"warning: {warning}\n")
     uvicorn.run(
         "dbstudio.asgi:application",
         host=args.host,

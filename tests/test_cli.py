@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from dbstudio.cli import main
+from dbstudio.cli import main, serving_warnings
 
 VALID = {"format": 1, "name": "x", "tables": [{"id": "t", "name": "a", "columns": []}]}
 
@@ -117,6 +117,29 @@ def test_serve_migrates_an_empty_data_dir_and_answers_openapi(tmp_path: Path) ->
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+EVERY_INTERFACE = "0.0.0.0"  # noqa: S104 - the address a person serving others would give
+
+
+@pytest.mark.parametrize(
+    ("host", "debug", "allowed", "expected"),
+    [
+        ("127.0.0.1", True, ["localhost", "127.0.0.1"], []),
+        ("localhost", True, [], []),
+        (EVERY_INTERFACE, True, ["localhost", "127.0.0.1", "[::1]", "testserver"], ["DEBUG is on", "400 Bad Request"]),
+        (EVERY_INTERFACE, True, ["studio.example.com"], ["DEBUG is on"]),
+        (EVERY_INTERFACE, False, ["127.0.0.1"], ["400 Bad Request"]),
+        ("10.0.0.5", False, ["studio.example.com"], []),
+    ],
+)
+def test_serving_beyond_this_machine_warns_of_debug_and_allowed_hosts(
+    host: str, debug: bool, allowed: list[str], expected: list[str]
+) -> None:
+    warnings = serving_warnings(host, debug, allowed)
+    assert len(warnings) == len(expected)
+    for warning, fragment in zip(warnings, expected, strict=True):
+        assert fragment in warning
 
 
 FIXTURES = Path(__file__).parent / "fixtures" / "designs"
