@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from designs import import_views, views, views_sharing
+from designs import import_views, views, views_accounts, views_sharing
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +14,14 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/password/", views_accounts.PasswordChange.as_view(), name="password-change"),
+    path("accounts/password/reset/", views_accounts.PasswordReset.as_view(), name="password-reset"),
+    path("accounts/password/reset/sent/", views_accounts.PasswordResetSent.as_view(), name="password-reset-sent"),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        views_accounts.PasswordResetConfirm.as_view(),
+        name="password-reset-confirm",
+    ),
     path("accounts/tokens/", views.tokens, name="tokens"),
     path("accounts/tokens/<int:token_id>/revoke/", views.revoke_token, name="token-revoke"),
 ]

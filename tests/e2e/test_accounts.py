@@ -121,3 +121,28 @@ def test_the_api_docs_page_works_without_the_internet(app: App, page: Any) -> No
     expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
     expect(page.locator(".opblock-summary-path", has_text="/api/designs").first).to_be_visible()
     screenshot(page, "api-docs")
+
+
+def test_a_person_changes_their_password_from_their_name_and_can_ask_for_a_reset_link(app: App, page: Any) -> None:
+    username = unique("mary")
+    sign_up(page, app, username, email=f"{username}@example.com")
+    page.locator(".nav-user").get_by_role("link", name=username).click()
+    page.wait_for_url(f"{app.url}/accounts/password/")
+    expect(page.get_by_role("heading", name="Change password")).to_be_visible()
+    page.get_by_label("Old password").fill(PASSWORD)
+    page.get_by_label("New password", exact=True).fill("another long phrase 42")
+    page.get_by_label("New password confirmation").fill("another long phrase 42")
+    screenshot(page, "password-change")
+    page.get_by_role("button", name="Change password").click()
+    page.wait_for_url(f"{app.url}/designs/")
+    expect(page.get_by_text("Your password is changed.")).to_be_visible()
+
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(re.compile(r"/accounts/login/"))
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.get_by_label("Email").fill(f"{username}@example.com")
+    screenshot(page, "password-reset")
+    page.get_by_role("button", name="Send the link").click()
+    page.wait_for_url(f"{app.url}/accounts/password/reset/sent/")
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    screenshot(page, "password-reset-sent")
