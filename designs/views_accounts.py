@@ -7,13 +7,17 @@ templates live under ``accounts/``: ``registration/`` would be shadowed by the a
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse_lazy
+
+RESETS_PER_HOUR = 3
 
 
 class PasswordChange(auth_views.PasswordChangeView):
@@ -27,10 +31,23 @@ class PasswordChange(auth_views.PasswordChangeView):
 
 
 class PasswordReset(auth_views.PasswordResetView):
+    """Sends at most ``RESETS_PER_HOUR`` links to one address an hour, so the form cannot flood an inbox.
+
+    Past the limit the person sees the same page as always (nothing says whether a mail went out).
+    """
+
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("password-reset-sent")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        address = form.cleaned_data["email"].strip().lower()
+        key = "password-reset:" + hashlib.sha256(address.encode()).hexdigest()
+        cache.add(key, 0, timeout=3600)
+        if cache.incr(key) > RESETS_PER_HOUR:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetSent(auth_views.PasswordResetDoneView):

@@ -6,11 +6,20 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from django.contrib.auth.models import User
 from django.core import mail
+from django.core.cache import cache
 from django.test import Client
 
+from designs.views_accounts import RESETS_PER_HOUR
+
 OLD, NEW = "an old pass phrase 1", "a brand new pass phrase 2"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> None:
+    cache.clear()  # the per-address cap on reset links counts in the cache
 
 
 def signed_in(user: User, password: str) -> Client:
@@ -78,3 +87,12 @@ def test_changing_ones_password_keeps_this_session_and_ends_the_others(make_user
     assert here.get("/designs/").status_code == 200
     assert elsewhere.get("/designs/").status_code == 302  # signed out by the change
     assert can_log_in(bo, NEW) and not can_log_in(bo, OLD)
+
+
+def test_reset_links_to_one_address_are_capped_per_hour(make_user: Callable[..., User]) -> None:
+    make_user("cy", email="cy@example.com")
+    client = Client()
+    for _ in range(RESETS_PER_HOUR + 2):
+        response = client.post("/accounts/password/reset/", {"email": "CY@example.com "})
+        assert response.status_code == 302 and response["Location"] == "/accounts/password/reset/sent/"
+    assert len(mail.outbox) == RESETS_PER_HOUR
