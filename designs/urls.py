@@ -11,7 +11,7 @@ urlpatterns = [
     path("d/<slug:slug>/members/", views_sharing.members, name="design-members"),
     path("invite/<str:token>/", views_sharing.invitation, name="invitation"),
     path("s/<str:token>/", views_sharing.share_link, name="share-link"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", views_accounts.Login.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/password/", views_accounts.PasswordChange.as_view(), name="password-change"),

@@ -14,10 +14,54 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse_lazy
 
 RESETS_PER_HOUR = 3
+FAILED_LOGINS = 10  # per username and address, within LOGIN_WINDOW seconds
+LOGIN_WINDOW = 15 * 60
+
+
+def counted(key: str, window: int) -> int:
+    """Add one to the count under ``key`` (which starts with its first event and lasts ``window`` seconds)."""
+    cache.add(key, 0, timeout=window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window ended between the two calls: this event starts a new one
+        cache.set(key, 1, timeout=window)
+        return 1
+
+
+class Login(auth_views.LoginView):
+    """Django's log-in, refusing a name from one address after ``FAILED_LOGINS`` wrong passwords in a row.
+
+    Counted per name *and* address, so guessing is slowed without letting anyone lock a person out from
+    everywhere; a successful log-in clears the count, the window ends it.
+    """
+
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if cache.get(self._key(), 0) >= FAILED_LOGINS:
+            # An unbound form: a bound one would check the password while it is being refused.
+            form = self.get_form_class()(request, initial={"username": request.POST.get("username", "")})
+            wait = LOGIN_WINDOW // 60
+            refused = f"Too many wrong passwords for this name. Wait {wait} minutes, or reset the password."
+            return self.render_to_response(self.get_context_data(form=form, refused=refused), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        cache.delete(self._key())
+        return super().form_valid(form)
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        counted(self._key(), LOGIN_WINDOW)
+        return super().form_invalid(form)
+
+    def _key(self) -> str:
+        name = self.request.POST.get("username", "").strip().lower()
+        who = f"{name}\n{self.request.META.get('REMOTE_ADDR', '')}"
+        return "failed-login:" + hashlib.sha256(who.encode()).hexdigest()
 
 
 class PasswordChange(auth_views.PasswordChangeView):
@@ -43,9 +87,7 @@ class PasswordReset(auth_views.PasswordResetView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         address = form.cleaned_data["email"].strip().lower()
-        key = "password-reset:" + hashlib.sha256(address.encode()).hexdigest()
-        cache.add(key, 0, timeout=3600)
-        if cache.incr(key) > RESETS_PER_HOUR:
+        if counted("password-reset:" + hashlib.sha256(address.encode()).hexdigest(), 3600) > RESETS_PER_HOUR:
             return HttpResponseRedirect(self.get_success_url())
         return super().form_valid(form)
 

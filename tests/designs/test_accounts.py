@@ -12,7 +12,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 
-from designs.views_accounts import RESETS_PER_HOUR
+from designs.views_accounts import FAILED_LOGINS, RESETS_PER_HOUR
 
 OLD, NEW = "an old pass phrase 1", "a brand new pass phrase 2"
 
@@ -96,3 +96,23 @@ def test_reset_links_to_one_address_are_capped_per_hour(make_user: Callable[...,
         response = client.post("/accounts/password/reset/", {"email": "CY@example.com "})
         assert response.status_code == 302 and response["Location"] == "/accounts/password/reset/sent/"
     assert len(mail.outbox) == RESETS_PER_HOUR
+
+
+def test_wrong_passwords_in_a_row_stop_that_name_from_that_address_for_a_while(
+    make_user: Callable[..., User],
+) -> None:
+    make_user("dee")  # password "correct horse battery"
+    here, elsewhere = Client(REMOTE_ADDR="10.0.0.1"), Client(REMOTE_ADDR="10.0.0.2")
+
+    def log_in(client: Client, password: str, name: str = "dee") -> Any:
+        return client.post("/accounts/login/", {"username": name, "password": password})
+
+    assert log_in(here, "wrong").status_code == 200
+    assert log_in(here, "correct horse battery").status_code == 302  # a success clears the count
+    here.logout()
+    for _ in range(FAILED_LOGINS):
+        assert log_in(here, "wrong").status_code == 200
+    refused = log_in(here, "correct horse battery")
+    assert refused.status_code == 429 and "Too many wrong passwords for this name" in refused.content.decode()
+    assert log_in(here, "x", name="someone else").status_code == 200  # other names are not affected
+    assert log_in(elsewhere, "correct horse battery").status_code == 302  # nor other addresses
