@@ -1,8 +1,14 @@
 """The ASGI entry point: HTTP through Django, websockets through Channels."""
 
 import os
+import warnings
 
 from django.core.asgi import get_asgi_application
+
+# WhiteNoise (static files) and our bundle downloads answer with file responses, whose iterators are
+# synchronous; Django's ASGI handler reads them on a worker thread, which is right for files, and warns
+# each time it does. Without this filter the console of `dbstudio serve` fills with one warning per file.
+warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dbstudio.settings")
 django_asgi_app = get_asgi_application()

@@ -114,9 +114,13 @@ def test_serve_migrates_an_empty_data_dir_and_answers_openapi(tmp_path: Path) ->
                 time.sleep(0.3)
         assert "/api/designs/{design_id}/document" in schema["paths"]
         assert (tmp_path / "data" / "dbstudio.sqlite3").exists()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/ninja/swagger-ui.css", timeout=5) as response:
+            assert response.status == 200 and response.read()
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        output, _ = server.communicate(timeout=20)
+    # A static file served leaves the console quiet (Django warned about its sync iterator each time).
+    assert b"Warning" not in output, output.decode()
 
 
 EVERY_INTERFACE = "0.0.0.0"  # noqa: S104 - the address a person serving others would give
