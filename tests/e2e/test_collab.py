@@ -234,6 +234,30 @@ def test_a_rest_save_reaches_an_open_editor(app: App, new_page: Any, team: Any) 
         expect(card(page, "clients")).to_be_visible()
 
 
+class HeldSocket:
+    """The page's design socket, with what the server sends held back until ``release()``."""
+
+    def __init__(self, page: Any) -> None:
+        self.held: list[str | bytes] = []
+        self.sockets: list[Any] = []
+        self.holding = True
+        page.route_web_socket(re.compile(r"/ws/designs/"), self._hold)
+
+    def _hold(self, ws: Any) -> None:
+        server = ws.connect_to_server()
+        self.sockets.append(ws)
+        server.on_message(lambda message: self.held.append(message) if self.holding else ws.send(message))
+
+    def release(self) -> None:
+        """Send the held messages to the page in order (with any that arrive meanwhile), then pass all."""
+        [ws] = self.sockets
+        sent = 0
+        while sent < len(self.held):
+            ws.send(self.held[sent])
+            sent += 1
+        self.holding = False
+
+
 def test_edits_made_before_the_socket_synced_survive_the_hand_over_to_it(app: App, new_page: Any, team: Any) -> None:
     """The editor saves through REST until its socket has synced, then hands its edits to the live doc.
 
@@ -245,23 +269,7 @@ def test_edits_made_before_the_socket_synced_survive_the_hand_over_to_it(app: Ap
     page = new_page(storage_state=team["ann"]["state"])
     page.goto(f"{app.url}/designs/")
     design = create_design(page, app, unique("Hand-over "), shop_document())
-    held: list[str | bytes] = []
-    sockets: list[Any] = []
-    holding = {"on": True}
-
-    def hold(ws: Any) -> None:
-        server = ws.connect_to_server()
-        sockets.append(ws)
-
-        def to_page(message: str | bytes) -> None:
-            if holding["on"]:
-                held.append(message)
-            else:
-                ws.send(message)
-
-        server.on_message(to_page)
-
-    page.route_web_socket(re.compile(r"/ws/designs/"), hold)
+    socket = HeldSocket(page)
     page.goto(f"{app.url}{design['url']}")
     expect(page.locator(".table-card")).to_have_count(3)
 
@@ -275,12 +283,7 @@ def test_edits_made_before_the_socket_synced_survive_the_hand_over_to_it(app: Ap
     expect(page.locator(".workspace")).not_to_have_attribute("data-live", "true")
 
     # The socket's messages reach the page: it goes live.
-    [ws] = sockets
-    sent = 0
-    while sent < len(held):  # in order, including any that arrive while these are sent
-        ws.send(held[sent])
-        sent += 1
-    holding["on"] = False
+    socket.release()
     live(page)
     expect(card(page, "suppliers")).to_contain_text("vat_number")
     expect(card(page, "new_table")).to_have_count(0)
@@ -304,15 +307,7 @@ def test_hiding_the_page_during_the_hand_over_sends_no_second_copy_of_its_edits(
     page = new_page(storage_state=team["ann"]["state"])
     page.goto(f"{app.url}/designs/")
     design = create_design(page, app, unique("Hand-over hide "), shop_document())
-    held: list[str | bytes] = []
-    sockets: list[Any] = []
-    holding = {"on": True}
-
-    def hold(ws: Any) -> None:
-        server = ws.connect_to_server()
-        sockets.append(ws)
-        server.on_message(lambda message: held.append(message) if holding["on"] else ws.send(message))
-
+    socket = HeldSocket(page)
     puts: list[Any] = []
 
     def hold_first_put(route: Any) -> None:
@@ -323,7 +318,6 @@ def test_hiding_the_page_during_the_hand_over_sends_no_second_copy_of_its_edits(
         if len(puts) > 1:
             route.continue_()
 
-    page.route_web_socket(re.compile(r"/ws/designs/"), hold)
     page.route(re.compile(r"/api/designs/\d+/document$"), hold_first_put)
     page.goto(f"{app.url}{design['url']}")
     expect(page.locator(".table-card")).to_have_count(3)
@@ -332,12 +326,7 @@ def test_hiding_the_page_during_the_hand_over_sends_no_second_copy_of_its_edits(
     assert len(puts) == 1
 
     # The socket syncs; the hand-over waits for the held save.
-    [ws] = sockets
-    sent = 0
-    while sent < len(held):
-        ws.send(held[sent])
-        sent += 1
-    holding["on"] = False
+    socket.release()
     card(page, "new_table").get_by_role("button", name="+ Add column").click()
     page.get_by_label("Column name").fill("vat_number")
     page.get_by_label("Column name").press("Enter")
