@@ -301,8 +301,13 @@ def validated(model: type[Any], data: dict[str, Any], where: Token | Directive |
             message = str(exc)
         if isinstance(where, Directive):
             raise where.error(message) from None
-        line, column = (where.line, where.column) if where is not None else (1, 1)
-        raise ParseError(f"invalid {model.__name__.lower()}: {message}", line, column) from None
+        raise error_at(where, f"invalid {model.__name__.lower()}: {message}") from None
+
+
+def error_at(token: Token | None, message: str, hint: str | None = None) -> ParseError:
+    """A ParseError at ``token``, or at the start of the text when the statement has no token."""
+    line, column = (token.line, token.column) if token is not None else (1, 1)
+    return ParseError(message, line, column, hint=hint)
 
 
 def _apply(data: dict[str, Any], directive: Directive | None, *forbidden: str) -> dict[str, Any]:
@@ -396,10 +401,9 @@ class _Tables:
             table = self.by_name.get(("public" if schema is None else None, name))
         if table is None:
             shown = f"{schema}.{name}" if schema else name
-            line, column = (token.line, token.column) if token else (1, 1)
             names = [f"{s}.{n}" if s else n for s, n in self.by_name]
             hint = did_you_mean(shown, names) or "define the table with Table"
-            raise ParseError(f"no table named {shown!r}", line, column, hint=hint)
+            raise error_at(token, f"no table named {shown!r}", hint)
         return table
 
     def columns(self, tdef: TableDef) -> list[ColumnDef]:
@@ -455,10 +459,8 @@ class _Tables:
         for name in end.columns:
             column = next((c for c in table.columns if c.name == name), None)
             if column is None:
-                token = end.token
-                line, col = (token.line, token.column) if token else (1, 1)
                 hint = did_you_mean(name, [c.name for c in table.columns])
-                raise ParseError(f"no column {name!r} in table {table.name!r}", line, col, hint=hint)
+                raise error_at(end.token, f"no column {name!r} in table {table.name!r}", hint)
             ids.append(column.id)
         return ids
 
@@ -485,9 +487,7 @@ def table_data(tdef: TableDef, ctx: Context, columns: list[ColumnDef],
     seen: set[str] = set()
     for cdef in columns:
         if cdef.name in seen:
-            where = cdef.token or tdef.token
-            raise ParseError(f"column {cdef.name!r} appears twice in {tdef.name!r}", where.line if where else 1,
-                             where.column if where else 1)
+            raise error_at(cdef.token or tdef.token, f"column {cdef.name!r} appears twice in {tdef.name!r}")
         seen.add(cdef.name)
         column = validated(Column, _apply(column_data(cdef, tslug, ctx), cdef.directive), cdef.directive or cdef.token)
         if cdef.directive is None and map_type(cdef.type_text, ctx)[1]:
@@ -545,12 +545,10 @@ def _known_columns(line: IndexDef, tdef: TableDef, columns: dict[str, str]) -> N
         return
     for kind, name in line.keys:
         if kind == "column" and name not in columns:
-            where = line.token or tdef.token
-            raise ParseError(
+            raise error_at(
+                line.token or tdef.token,
                 f"the index names column {name!r}, which table {tdef.name!r} does not have",
-                where.line if where else 1,
-                where.column if where else 1,
-                hint=did_you_mean(name, columns),
+                did_you_mean(name, columns),
             )
 
 
